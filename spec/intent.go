@@ -1,0 +1,168 @@
+package spec
+
+import (
+	"strings"
+)
+
+// rule is one lexicon line.
+type rule struct {
+	triggers [][]string
+	anchored bool
+	expand   []string // stems
+	intents  []string
+}
+
+// trigger is one phrase of a rule.
+type trigger struct {
+	rule     int
+	words    []string
+	anchored bool
+}
+
+func parseLexicon(src string) []rule {
+	var rules []rule
+	for _, line := range strings.Split(src, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		lhs, rhs, ok := strings.Cut(line, "=>")
+		if !ok {
+			panic("spec: lexicon line without =>: " + line)
+		}
+		var r rule
+		for _, t := range strings.Split(lhs, "|") {
+			t = strings.TrimSpace(t)
+			if strings.HasPrefix(t, "^") {
+				r.anchored = true
+				t = t[1:]
+			}
+			// Triggers are split like queries, so "sub-account" matches the
+			// words "sub account" as the query tokenizer produces them.
+			ws := words(t)
+			if len(ws) == 0 {
+				continue
+			}
+			r.triggers = append(r.triggers, ws)
+		}
+		for _, f := range strings.Fields(rhs) {
+			if strings.HasPrefix(f, "@") {
+				r.intents = append(r.intents, f[1:])
+				continue
+			}
+			for _, w := range words(f) {
+				r.expand = append(r.expand, stem(w))
+			}
+		}
+		rules = append(rules, r)
+	}
+	return rules
+}
+
+// intent is what the wording says about the kind of call: its method and
+// whether it addresses one resource or a collection. Each field is a
+// strength; the verb at the start of a request counts double.
+type intent struct {
+	create, update, del, read, post float64
+	item, list                      float64
+	// partner: the wording is about customer orgs under a partner account,
+	// which only partner-key endpoints serve.
+	partner float64
+	// existing: the task changes something that exists ("add X to the
+	// existing Y"), whatever its first verb says.
+	existing bool
+}
+
+func (in *intent) add(names []string, w float64) {
+	for _, n := range names {
+		switch n {
+		case "create":
+			in.create += w
+		case "update":
+			in.update += w
+		case "delete":
+			in.del += w
+		case "read":
+			in.read += w
+		case "post":
+			in.post += w
+		case "item":
+			// Shape words are not verbs: where they sit does not matter.
+			in.item++
+		case "list":
+			in.list++
+		case "partner":
+			in.partner++
+		case "existing":
+			in.existing = true
+		default:
+			panic("spec: unknown lexicon intent @" + n)
+		}
+	}
+}
+
+// factor scales an operation's text score by how well its method and shape
+// fit the intent. It only reorders close candidates: words decide the
+// resource, intent decides between the calls on it.
+func (q *query) factor(d docInfo) float64 {
+	in := q.intent
+	if in.existing {
+		in.update += 1
+		in.create /= 2
+	}
+	var fit float64
+	switch d.op.Method {
+	case "GET", "HEAD":
+		fit = in.read - 0.7*(in.create+in.update+in.del+in.post)
+	case "POST":
+		if d.kind == "create" {
+			fit = in.create - 0.5*(in.read+in.del) - 0.3*in.update
+		} else {
+			fit = in.post + 0.5*in.create - 0.5*in.del - 0.3*in.read
+		}
+	case "PUT", "PATCH":
+		fit = in.update - 0.5*(in.read+in.del) - 0.2*in.create
+	case "DELETE":
+		fit = in.del - 0.7*(in.read+in.create+in.update)
+	}
+	f := 1 + 0.5*clamp(fit, -1.5, 2)
+	// The resource a call acts on is the last literal segment of its path;
+	// naming it is the strongest sign of which call is meant.
+	for _, l := range d.leafStems {
+		if q.terms[l] > 0 {
+			f *= 1.2
+			break
+		}
+	}
+	// Partner endpoints need a partner key, which few callers hold: prefer
+	// the caller's own organization unless the wording is about others'.
+	switch {
+	case d.op.PartnerOnly && in.partner == 0:
+		f *= 0.85
+	case !d.op.PartnerOnly && in.partner > 0:
+		f *= 0.9
+	}
+	if d.op.Method == "GET" {
+		// One resource or many: what the wording asks for, and whether the
+		// noun the call acts on is inflected the way the path is.
+		collection := !d.item && d.leafPlural
+		shape := in.list - in.item
+		if d.item {
+			shape = -shape
+		}
+		switch {
+		case q.plural[d.leaf] && collection:
+			shape += 0.8
+		case q.plural[d.leaf]:
+			shape -= 0.4
+		case q.singular[d.leaf] && !collection:
+			shape += 0.5
+		case q.singular[d.leaf]:
+			shape -= 0.3
+		}
+		f *= 1 + 0.2*clamp(shape, -1.5, 1.5)
+	}
+	return f
+}
+
+func clamp(v, lo, hi float64) float64 { return max(lo, min(hi, v)) }

@@ -1,0 +1,84 @@
+package spec
+
+// lexicon is Polytomic's vocabulary as agents and people use it, mapped onto
+// the words the API description uses. Each line is
+//
+//	trigger | trigger ... => expansion words  @intents
+//
+// Triggers are lower-case word sequences matched on the query's words (so
+// list inflections explicitly: matching is exact, which keeps "fire" the
+// verb apart from "fires" the schedule). A leading "^" anchors a trigger at
+// the start of the query, where the imperative verb sits. Expansion words go
+// through the same stemming as the index. Intents steer the method and the
+// shape of the answer:
+//
+//	@create @update @delete @read  which HTTP method the task implies
+//	@post                          an action endpoint (start, cancel, …)
+//	@item @list                    one resource, or a collection
+//
+// Keep entries general: they describe the domain, not particular queries.
+const lexicon = `
+# products
+reverse etl | reverse-etl | retl | model sync | model syncs | modelsync | operational sync | activation sync | syncs to crm => model sync
+elt | etl | replication | replications | replicate | replicating | replicated | bulk | bulk sync | bulk syncs | bulksync | ingest | ingestion | ingesting | data pipeline | pipeline | pipelines | mirror | mirroring | raw data | raw tables | warehouse load | elt job | elt jobs => bulk sync
+dataset | datasets | data set | data sets | saved query | saved queries | query definition | segment | segments | audience | audiences => model
+table | tables | object | objects | stream | streams => schema
+column | columns | attribute | attributes | property | properties => field
+custom field | custom fields | user-defined field | user defined field | computed field | derived field | added field => schema field user defined
+primary key | primary keys | composite key | composite primary key | pk | pks | unique key | key columns | dedupe key | dedup key => primary key
+integration | integrations | connector | connectors | data source | data sources | datasource | database | databases | warehouse | warehouses | credential | credentials | app | apps => connection
+connector types | connection types | integration types | kinds of connection | supported integrations | supported connectors | available connectors | apps and databases | can we connect | can we plug in | plug in | which connectors => connection type types
+destination | destinations | target | targets | writable | write to | writes to | push to | sink => target
+source | sources | read from | pull from => source
+run | runs | execution | executions | job run | job runs | history | run history | past runs | recent runs | last runs | last run | attempts => execution
+kick off | kicks off | trigger | triggers | fire | run now | right now | manually | on demand | start | starts | rerun | re-run | execute | run it => start execution @post
+resync | full resync | rebuild | rebuilds | backfill | from scratch | full refresh | resync mode => resync start
+pause | pauses | paused | deactivate | deactivated | disable | disabled | turn off | suspend | suspended | stop scheduling | switch off => activate disable @post
+resume | reactivate | re-enable | reenable | re-enabled | unpause | turn on | turn back on | enable | back on | switch on | activate | activated => activate enable @post
+cancel | cancels | abort | kill | halt | stop | stops | terminate => cancel @post
+log | logs | log file | log files | logging | console | console output | output | stdout => log console
+export | exports | download | downloadable | zip | archive | package | bundle => export
+status | statuses | state | health | healthy | progress | stuck | hung | running | finished | last error | errored | failing | failed | broken => status
+schedule | schedules | scheduled | cron | frequency | hourly | daily | nightly | weekly | cadence | what time | fires | goes off | next run | when does => schedule
+org | orgs | organisation | organisations | organization | organizations | workspace | workspaces | tenant | tenants => organization
+sub-account | sub-accounts | subaccount | subaccounts | sub account | sub accounts | child org | child orgs | child organization | child organizations | customer org | customer orgs | customer organization | client org | client orgs | customer account | customer accounts | managed org | managed orgs | org id | org ids => organization @partner
+partner | partners | partner account | partner key | partner org | partner orgs | partner-level => organization partner @partner
+my own organization | my own org | our own org | our own organization | our org | my org | our organization | my organization | our polytomic org | caller's organization | own org | current org | current organization => current organization
+who has an account | who have accounts | has an account | have an account | have accounts | who has access | who can log in | who can access => user @list
+user | users | member | members | colleague | colleagues | teammate | teammates | person | people | seat | seats | seat list | employee | employees | login | logins => user
+api key | api keys | access key | secret key | user key | key | keys => key api
+role | roles => role permission
+policy | policies | access rule | access rules | acl | acls => policy permission
+permission | permissions | access | rbac | privileges | allowed actions | allow | allows | actions => permission
+webhook | webhooks | callback | callbacks | event callbacks | http callback | notification url | endpoint url => webhook
+audit | audit log | audit trail | activity | activity log | changelog | who deleted | who changed | who created | who modified | who removed | which user deleted | which user changed | which user created | history of changes | event log | happened => event @read
+event types | event type | kinds of events | kinds of event => event types
+notification | notifications | alert | alerts | alerting | email alerts | email notifications | subscriber | subscribers | recipient | recipients | failure emails | error emails | failure email | error email | org-wide | emailing | emailed | email me | get emails | receive emails => notification global error subscriber
+whoami | who am i | my identity | identity | my token | current user | authenticated | caller | my key | token resolves | resolves to | logged in | logged in as | signed in | signed in as => identity me
+job | jobs | async | asynchronous | poll | polling | background task | job id => job
+sql | select | query | queries | ad-hoc | adhoc | count => query run
+refresh | refreshes | rescan | re-read | reread | re-reading | rereading | re-scan | reinspect | re-inspect | rediscover | re-discover | reload | table list | inspection => refresh schema
+sample | peek | example records | sample rows | preview rows | few rows | records | rows => sample record
+preview | previews | dry run => preview
+share | shared | sharing | without handing | hand over | lend => share shared connection
+proxy | passthrough | pass-through | raw api | underlying api => proxy
+enrichment | enrich | enriching | augment => enrichment
+test connection | verify credentials | validate credentials | check credentials | credentials work | test | testing | before saving | before creating | without saving | dry-run credentials => test connection
+parameter values | dropdown | dropdown options | autocomplete | completion values | picklist | options => parameter values
+connect session | connect modal | embed | embedded | white-label | whitelabel | onboarding flow | redirect url | connect link => connect session
+entity | entities | resolve | resolve id | belongs to | belong to | belonging to | which thing => entity resolved
+mask | masked | redact | redacted | secrets masked | sensitive => redacted sensitive
+target creation | new target object | create property => create property target
+
+# intents: the verb says which method
+create | creates | creating | add | adds | adding | new | make | set up | setup | register | provision | issue | issues | invite | build | define | onboard | establish | spin up | generate | grant | ^let => @create
+^sync | ^replicate | ^copy | ^push | ^send | ^load | ^mirror => @create
+^start replicating | ^start copying | ^start loading | ^start mirroring | ^start ingesting | ^begin replicating => bulk sync @create
+^start syncing | ^start sending | ^start pushing | ^begin syncing => sync @create
+update | updates | updating | change | changes | changing | modify | edit | rename | switch | adjust | alter | tweak | replace | reconfigure | use | set | overwrite => @update
+existing | already existing | current one => @existing
+delete | deletes | deleting | remove | removes | removing | drop | destroy | disconnect | erase | purge | revoke | get rid | deregister | unregister | detach => @delete
+show | get | view | display | see | what | which | who | find | look up | lookup | fetch | check | inspect | describe | read | retrieve | how many | is | has | does | did | tell | debug | list | enumerate | browse | search | whether | why => @read
+list | all | every | enumerate | browse | each | lists => @list
+one | single | specific | particular | given | detail | details | in detail | by id | by its | id => @item
+`
