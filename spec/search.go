@@ -590,3 +590,75 @@ func looksLikeID(w string) bool {
 	}
 	return digits > 0 && letters > 0 && len(w) >= 4
 }
+
+// Lookup finds an operation by operationId or "METHOD /path" (parameter
+// names and trailing slashes are ignored, case-insensitively for the id).
+func (ix *Index) Lookup(ref string) (*Operation, bool) {
+	ref = strings.TrimSpace(ref)
+	if ref == "" {
+		return nil, false
+	}
+	for _, op := range ix.api.Operations {
+		if op.ID == ref {
+			return op, true
+		}
+	}
+	if method, path, ok := strings.Cut(ref, " "); ok && strings.HasPrefix(strings.TrimSpace(path), "/") {
+		want := NormalizeKey(method + " " + strings.TrimSpace(path))
+		for _, op := range ix.api.Operations {
+			if NormalizeKey(op.Key()) == want {
+				return op, true
+			}
+		}
+	}
+	for _, op := range ix.api.Operations {
+		if strings.EqualFold(op.ID, ref) {
+			return op, true
+		}
+	}
+	return nil, false
+}
+
+// Nearest suggests the n operations closest to a reference that did not
+// resolve: by spelling of the operationId or "METHOD /path", then by search.
+func (ix *Index) Nearest(ref string, n int) []*Operation {
+	const maxEdits = 6
+	ref = strings.TrimSpace(ref)
+	if len(ref) > 200 {
+		ref = ref[:200]
+	}
+	lower := strings.ToLower(ref)
+	type cand struct {
+		op *Operation
+		d  int
+	}
+	var cands []cand
+	for _, op := range ix.api.Operations {
+		d := min(
+			osaDistance(lower, strings.ToLower(op.ID), maxEdits),
+			osaDistance(strings.ToLower(NormalizeKey(ref)), strings.ToLower(NormalizeKey(op.Key())), maxEdits),
+			osaDistance(lower, strings.ToLower(op.Path), maxEdits),
+		)
+		if d <= maxEdits {
+			cands = append(cands, cand{op, d})
+		}
+	}
+	sort.SliceStable(cands, func(i, j int) bool { return cands[i].d < cands[j].d })
+	out := make([]*Operation, 0, n)
+	seen := map[*Operation]bool{}
+	for _, c := range cands {
+		if len(out) == n {
+			return out
+		}
+		out, seen[c.op] = append(out, c.op), true
+	}
+	for _, h := range ix.Search(ref, SearchOptions{Limit: 2 * n}) {
+		if len(out) == n {
+			break
+		}
+		if !seen[h.Op] {
+			out, seen[h.Op] = append(out, h.Op), true
+		}
+	}
+	return out
+}

@@ -1,0 +1,62 @@
+# polytomic-mcp build. `make run` builds and serves; `make test` runs every test.
+
+SPEC_SOURCE ?= ../shared/polytomic/openapi.json
+SNAPSHOT    := spec/snapshot
+BIN         := bin/polytomic-mcp
+GO          ?= go
+
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo none)
+DATE    ?= $(shell git log -1 --format=%cI 2>/dev/null || echo unknown)
+LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.date=$(DATE)
+
+FUZZTIME ?= 30s
+
+.PHONY: all build snapshot run test test-short vet bench fuzz fuzz-ci cross clean
+
+all: build
+
+# Copy the OpenAPI file from SPEC_SOURCE (a path or URL), validate it with
+# libopenapi and generate the embedded model. Both outputs are gitignored.
+snapshot:
+	@$(GO) run ./spec/gen -source "$(SPEC_SOURCE)" -dir $(SNAPSHOT)
+
+build: snapshot
+	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) .
+
+run: build
+	exec ./$(BIN) serve
+
+vet:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
+	$(GO) vet ./...
+
+test: snapshot vet
+	$(GO) test -race -count=1 ./...
+
+test-short: snapshot
+	$(GO) test -count=1 ./...
+
+# Benchmarks and measurements, written to BENCHMARKS.md.
+bench: build
+	$(GO) run ./internal/benchreport -bin $(BIN) -eval ../shared/eval/search-dev.jsonl -out BENCHMARKS.md
+
+fuzz: snapshot
+	@for t in $$($(GO) test -list '^Fuzz' ./... | grep -v '^ok' | sort -u); do \
+	  pkg=$$(grep -rl "func $$t(" --include='*_test.go' . | xargs -n1 dirname | head -1); \
+	  echo "== $$t ($$pkg, $(FUZZTIME))"; \
+	  $(GO) test -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	done
+
+fuzz-ci:
+	$(MAKE) fuzz FUZZTIME=15s
+
+# Every OS's keychain code must compile.
+cross: snapshot
+	@for os in darwin windows linux; do for arch in amd64 arm64; do \
+	  echo "GOOS=$$os GOARCH=$$arch"; \
+	  CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -o /dev/null . || exit 1; \
+	done; done
+
+clean:
+	rm -rf bin dist $(SNAPSHOT)/openapi.json $(SNAPSHOT)/model.json

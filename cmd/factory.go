@@ -1,0 +1,90 @@
+// Package cmd is the command-line interface: thin cobra wiring around the
+// proxy, spec and auth packages. Each command has an options struct, a
+// NewCmdX constructor and an xRun function that holds its behaviour, so
+// tests drive xRun directly.
+package cmd
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/polytomic-mcp/polytomic-mcp/spec"
+)
+
+// IOStreams are the process's standard streams, injectable for tests.
+type IOStreams struct {
+	In     io.Reader
+	Out    io.Writer
+	ErrOut io.Writer
+	// StdinIsTTY reports whether In is an interactive terminal.
+	StdinIsTTY func() bool
+}
+
+// BuildInfo is stamped into the binary by the linker.
+type BuildInfo struct {
+	Version string
+	Commit  string
+	Date    string
+}
+
+// Factory carries what commands need from the outside world.
+type Factory struct {
+	IO     *IOStreams
+	Build  BuildInfo
+	Getenv func(string) string
+	// Index returns the search index over the embedded API snapshot.
+	Index func() (*spec.Index, error)
+}
+
+// NewFactory wires the real process environment.
+func NewFactory(build BuildInfo, stdinIsTTY func() bool) *Factory {
+	return &Factory{
+		IO:     &IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr, StdinIsTTY: stdinIsTTY},
+		Build:  build,
+		Getenv: os.Getenv,
+		Index:  spec.Embedded,
+	}
+}
+
+// ExitError ends the process with Code after its message (if any) has been
+// printed; main is the one place that turns errors into exit codes.
+type ExitError struct {
+	Code int
+	Err  error
+}
+
+func (e *ExitError) Error() string {
+	if e.Err == nil {
+		return fmt.Sprintf("exit status %d", e.Code)
+	}
+	return e.Err.Error()
+}
+
+func (e *ExitError) Unwrap() error { return e.Err }
+
+// ErrSilent is an error whose message has already been shown.
+var ErrSilent = errors.New("silent error")
+
+// newLogger builds the stderr logger for a --log-level value.
+func newLogger(w io.Writer, level string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(strings.TrimSpace(level))); err != nil {
+		return nil, fmt.Errorf("invalid log level %q: use debug, info, warn or error", level)
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
+}
+
+// IsUsageError reports whether err came from parsing the command line.
+func IsUsageError(err error) bool {
+	msg := err.Error()
+	for _, p := range []string{"unknown flag", "unknown shorthand flag", "unknown command", "flag needs an argument", "invalid argument", "accepts ", "requires at least", "requires at most"} {
+		if strings.Contains(msg, p) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,54 @@
+package cmd
+
+import (
+	"github.com/spf13/cobra"
+)
+
+// rootOptions are flags shared by every command.
+type rootOptions struct {
+	LogLevel string
+}
+
+// NewCmdRoot builds the command tree.
+func NewCmdRoot(f *Factory) *cobra.Command {
+	ro := &rootOptions{}
+	root := &cobra.Command{
+		Use:   "polytomic-mcp",
+		Short: "Polytomic's REST API for AI agents, as a local MCP server",
+		Long: `polytomic-mcp gives AI agents the whole Polytomic REST API through three MCP
+tools: search (find the operation), execute (call it) and submit_mcp_feedback.
+
+MCP clients start it as "polytomic-mcp serve". Run with no arguments from a
+client (stdin not a terminal), it serves; from a terminal it prints this help.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Version:       f.Build.Version,
+		Args:          cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if f.IO.StdinIsTTY != nil && f.IO.StdinIsTTY() {
+				return cmd.Help()
+			}
+			return serveRun(cmd.Context(), &ServeOptions{IO: f.IO, Factory: f, LogLevel: ro.logLevel(f)})
+		},
+	}
+	root.SetIn(f.IO.In)
+	root.SetOut(f.IO.Out)
+	root.SetErr(f.IO.ErrOut)
+	root.SetVersionTemplate("{{.Version}}\n")
+	root.PersistentFlags().StringVar(&ro.LogLevel, "log-level", "", "log level on stderr: debug, info, warn, error (env POLYTOMIC_MCP_LOG_LEVEL; default warn)")
+
+	root.AddCommand(NewCmdServe(f, ro, nil))
+	root.AddCommand(NewCmdSearch(f, nil))
+	root.AddCommand(NewCmdVersion(f, nil))
+	return root
+}
+
+func (ro *rootOptions) logLevel(f *Factory) string {
+	if ro.LogLevel != "" {
+		return ro.LogLevel
+	}
+	if v := f.Getenv("POLYTOMIC_MCP_LOG_LEVEL"); v != "" {
+		return v
+	}
+	return "warn"
+}

@@ -1,0 +1,209 @@
+package proxy
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// RenderSearchText is the compact text an agent reads for search results:
+// one block per operation with what it takes to call it. readOnly marks
+// writes that this server will refuse.
+func RenderSearchText(resp *SearchResponse, readOnly bool) string {
+	if resp.Operation != nil {
+		return renderDetail(resp.Operation, readOnly)
+	}
+	if len(resp.Results) == 0 {
+		return "No matching operations. Rephrase the task with the resource and the action (e.g. \"list model sync executions\"), or drop the method filter."
+	}
+	var b strings.Builder
+	for i, r := range resp.Results {
+		fmt.Fprintf(&b, "%d. %s %s  [%s] %s\n", i+1, r.Method, r.Path, r.OperationID, r.Summary)
+		if r.Description != "" {
+			fmt.Fprintf(&b, "   %s\n", r.Description)
+		}
+		writeParams(&b, r.Parameters)
+		if r.Body != nil {
+			b.WriteString("   body")
+			if r.Body.Required {
+				b.WriteString(" (required)")
+			}
+			b.WriteString(": ")
+			for j, f := range r.Body.Fields {
+				if j > 0 {
+					b.WriteString(", ")
+				}
+				writeField(&b, f.Name, f.Type, f.Required, f.Enum)
+			}
+			if r.Body.Detail != "" {
+				fmt.Fprintf(&b, " (%s)", r.Body.Detail)
+			}
+			b.WriteString("\n")
+		}
+		if r.Pagination != nil {
+			fmt.Fprintf(&b, "   paging: %s\n", r.Pagination.How)
+		}
+		writeAccess(&b, r, readOnly)
+	}
+	b.WriteString("Call execute with operation_id and params (path and query values by name) plus body. For nested body fields and response schemas: search with operation=<operation_id>.")
+	return b.String()
+}
+
+func writeParams(b *strings.Builder, params []Parameter) {
+	if len(params) == 0 {
+		return
+	}
+	b.WriteString("   params: ")
+	for j, p := range params {
+		if j > 0 {
+			b.WriteString(", ")
+		}
+		writeField(b, p.Name, p.Type, p.Required, p.Enum)
+		fmt.Fprintf(b, " in %s", p.In)
+	}
+	b.WriteString("\n")
+}
+
+func writeField(b *strings.Builder, name, typ string, required bool, enum []string) {
+	b.WriteString(name)
+	if required {
+		b.WriteString("*")
+	}
+	if typ != "" {
+		fmt.Fprintf(b, " %s", typ)
+	}
+	if len(enum) > 0 {
+		fmt.Fprintf(b, " (%s)", strings.Join(enum, "|"))
+	}
+}
+
+func writeAccess(b *strings.Builder, r SearchResult, readOnly bool) {
+	b.WriteString("   auth: bearer API key")
+	if r.Auth.PartnerKeyRequired {
+		b.WriteString(" (partner key required)")
+	}
+	switch {
+	case r.ReadOnlyAllowed:
+		b.WriteString("; allowed in read-only mode\n")
+	case readOnly:
+		b.WriteString("; BLOCKED: this server is in read-only mode\n")
+	default:
+		b.WriteString("; writes (not allowed in read-only mode)\n")
+	}
+}
+
+func renderDetail(d *OperationDetail, readOnly bool) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s  [%s] %s\n", d.Method, d.Path, d.OperationID, d.Summary)
+	writeAccess(&b, d.SearchResult, readOnly)
+	if d.FullDescription != "" {
+		fmt.Fprintf(&b, "\n%s\n", strings.TrimSpace(d.FullDescription))
+	}
+	if len(d.Parameters) > 0 {
+		b.WriteString("\nParameters (* required):\n")
+		for _, p := range d.Parameters {
+			b.WriteString("  ")
+			writeField(&b, p.Name, p.Type, p.Required, p.Enum)
+			fmt.Fprintf(&b, " in %s\n", p.In)
+		}
+	}
+	if d.Pagination != nil {
+		fmt.Fprintf(&b, "\nPaging: %s\n", d.Pagination.How)
+	}
+	if d.RequestBody != nil {
+		b.WriteString("\nRequest body")
+		if d.Body != nil && d.Body.Required {
+			b.WriteString(" (required)")
+		}
+		b.WriteString(":\n")
+		writeSchema(&b, d.RequestBody, 1)
+	}
+	for _, r := range d.Responses {
+		fmt.Fprintf(&b, "\nResponse %s", r.Status)
+		if r.Description != "" {
+			fmt.Fprintf(&b, " %s", r.Description)
+		}
+		b.WriteString("\n")
+		if r.Schema != nil {
+			writeSchema(&b, r.Schema, 1)
+		}
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+// writeSchema prints an expanded schema as an indented outline, which costs
+// a model far fewer tokens than JSON Schema does.
+func writeSchema(b *strings.Builder, s map[string]any, indent int) {
+	pad := strings.Repeat("  ", indent)
+	if ref, ok := s["$ref"].(string); ok {
+		fmt.Fprintf(b, "%s(%s: %v)\n", pad, ref, s["note"])
+		return
+	}
+	props, _ := s["properties"].(map[string]any)
+	if len(props) == 0 {
+		if items, ok := s["items"].(map[string]any); ok {
+			fmt.Fprintf(b, "%sarray of:\n", pad)
+			writeSchema(b, items, indent+1)
+			return
+		}
+		fmt.Fprintf(b, "%s%s\n", pad, typeLabel(s))
+		return
+	}
+	required := map[string]bool{}
+	if rs, ok := s["required"].([]string); ok {
+		for _, r := range rs {
+			required[r] = true
+		}
+	}
+	names := make([]string, 0, len(props))
+	for n := range props {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		p, _ := props[n].(map[string]any)
+		star := ""
+		if required[n] {
+			star = "*"
+		}
+		fmt.Fprintf(b, "%s%s%s: %s", pad, n, star, typeLabel(p))
+		if d, ok := p["description"].(string); ok && d != "" {
+			fmt.Fprintf(b, " — %s", shortDescription(d, 160))
+		}
+		b.WriteString("\n")
+		if sub, ok := p["properties"].(map[string]any); ok && len(sub) > 0 {
+			writeSchema(b, p, indent+1)
+		} else if items, ok := p["items"].(map[string]any); ok {
+			if ip, ok := items["properties"].(map[string]any); ok && len(ip) > 0 {
+				writeSchema(b, items, indent+1)
+			}
+		}
+	}
+}
+
+func typeLabel(s map[string]any) string {
+	t, _ := s["type"].(string)
+	if items, ok := s["items"].(map[string]any); ok {
+		t = "array of " + typeLabel(items)
+	}
+	if title, ok := s["title"].(string); ok && t == "object" {
+		t = title
+	}
+	if ref, ok := s["$ref"].(string); ok {
+		t = ref + " (" + fmt.Sprint(s["note"]) + ")"
+	}
+	if t == "" {
+		if _, ok := s["oneOf"]; ok {
+			t = "one of several shapes"
+		} else {
+			t = "any"
+		}
+	}
+	if e, ok := s["enum"].([]string); ok && len(e) > 0 {
+		t += " (" + strings.Join(e, "|") + ")"
+	}
+	if f, ok := s["format"].(string); ok && f != "" {
+		t += " " + f
+	}
+	return t
+}

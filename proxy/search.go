@@ -1,0 +1,235 @@
+package proxy
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/polytomic-mcp/polytomic-mcp/spec"
+)
+
+// Limits on search input. A task description is a sentence or two; the cap
+// keeps a pathological query from costing more than a normal one.
+const (
+	DefaultSearchLimit = 5
+	MaxSearchLimit     = 20
+	maxQueryBytes      = 2000
+	detailDepth        = 6
+)
+
+// SearchRequest is the input of the search tool and of `polytomic-mcp search`.
+type SearchRequest struct {
+	Query     string
+	Limit     int
+	Method    string
+	Operation string // detail mode: an operationId or "METHOD /path"
+}
+
+// SearchResult is one operation in a search answer.
+type SearchResult struct {
+	OperationID     string      `json:"operation_id"`
+	Method          string      `json:"method"`
+	Path            string      `json:"path"`
+	Summary         string      `json:"summary"`
+	Description     string      `json:"description,omitempty"`
+	Parameters      []Parameter `json:"parameters,omitempty"`
+	Body            *BodyInfo   `json:"body,omitempty"`
+	Pagination      *Paging     `json:"pagination,omitempty"`
+	Auth            Auth        `json:"auth"`
+	ReadOnlyAllowed bool        `json:"read_only_allowed"`
+}
+
+// Parameter is a path or query parameter the agent supplies.
+type Parameter struct {
+	Name        string   `json:"name"`
+	In          string   `json:"in"`
+	Type        string   `json:"type,omitempty"`
+	Required    bool     `json:"required,omitempty"`
+	Enum        []string `json:"enum,omitempty"`
+	Description string   `json:"description,omitempty"`
+}
+
+// BodyInfo summarises a request body: its top-level fields.
+type BodyInfo struct {
+	Required bool         `json:"required,omitempty"`
+	Fields   []spec.Field `json:"fields"`
+	Detail   string       `json:"detail,omitempty"`
+}
+
+// Paging says how to get the next page of a paged list.
+type Paging struct {
+	RequestToken  string `json:"request_token"`
+	Limit         string `json:"limit,omitempty"`
+	ResponseToken string `json:"response_token"`
+	How           string `json:"how"`
+}
+
+// Auth says which credential a call needs.
+type Auth struct {
+	Scheme             string `json:"scheme"`
+	PartnerKeyRequired bool   `json:"partner_key_required"`
+}
+
+// SearchResponse is the search tool's structured result. Exactly one of
+// Results (search mode) and Operation (detail mode) is set.
+type SearchResponse struct {
+	Results   []SearchResult   `json:"results,omitempty"`
+	Operation *OperationDetail `json:"operation,omitempty"`
+}
+
+// OperationDetail is the full description of one operation.
+type OperationDetail struct {
+	SearchResult
+	FullDescription string            `json:"full_description,omitempty"`
+	RequestBody     map[string]any    `json:"request_body,omitempty"`
+	Responses       []ResponseDetail  `json:"responses"`
+	Headers         map[string]string `json:"headers_set_by_server"`
+}
+
+// ResponseDetail is one documented response.
+type ResponseDetail struct {
+	Status      string         `json:"status"`
+	Description string         `json:"description,omitempty"`
+	Schema      map[string]any `json:"schema,omitempty"`
+}
+
+// ErrBadInput marks a request the caller must fix; the message says how.
+var ErrBadInput = errors.New("invalid input")
+
+func badInput(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrBadInput, fmt.Sprintf(format, args...))
+}
+
+// Search answers a SearchRequest from the index.
+func Search(ix *spec.Index, req SearchRequest) (*SearchResponse, error) {
+	if req.Operation != "" {
+		return detail(ix, req.Operation)
+	}
+	q := req.Query
+	switch {
+	case !utf8.ValidString(q):
+		return nil, badInput("query is not valid UTF-8")
+	case strings.TrimSpace(q) == "":
+		return nil, badInput("query is empty: describe the task in a few words, e.g. \"list bulk syncs\", or pass operation for one operation's detail")
+	case len(q) > maxQueryBytes:
+		return nil, badInput("query is %d bytes; keep it under %d: describe the task in a sentence", len(q), maxQueryBytes)
+	}
+	if req.Limit == 0 {
+		req.Limit = DefaultSearchLimit
+	}
+	if req.Limit < 1 || req.Limit > MaxSearchLimit {
+		return nil, badInput("limit must be between 1 and %d, got %d", MaxSearchLimit, req.Limit)
+	}
+	method := strings.ToUpper(strings.TrimSpace(req.Method))
+	switch method {
+	case "", "GET", "POST", "PUT", "PATCH", "DELETE":
+	default:
+		return nil, badInput("method must be one of GET, POST, PUT, PATCH, DELETE, got %q", req.Method)
+	}
+	hits := ix.Search(q, spec.SearchOptions{Limit: req.Limit, Method: method})
+	resp := &SearchResponse{Results: make([]SearchResult, 0, len(hits))}
+	for _, h := range hits {
+		resp.Results = append(resp.Results, summarize(ix.API(), h.Op))
+	}
+	return resp, nil
+}
+
+func detail(ix *spec.Index, ref string) (*SearchResponse, error) {
+	if !utf8.ValidString(ref) || len(ref) > maxQueryBytes {
+		return nil, badInput("operation must be an operationId or \"METHOD /path\"")
+	}
+	op, ok := ix.Lookup(ref)
+	if !ok {
+		return nil, fmt.Errorf("%w: unknown operation %q; nearest: %s", ErrBadInput, ref, nearestList(ix, ref))
+	}
+	api := ix.API()
+	d := &OperationDetail{
+		SearchResult:    summarize(api, op),
+		FullDescription: op.Description,
+		Headers: map[string]string{
+			"Authorization":       "Bearer <your API key>",
+			"X-Polytomic-Version": api.Version,
+			"Content-Type/Accept": "application/json",
+			"Idempotency-Key":     "generated on POST unless you pass idempotency_key",
+			"X-Polytomic-*-Mode":  "set from the server's read-only and partner settings",
+		},
+	}
+	d.Description = ""
+	if op.Body != nil {
+		d.RequestBody = api.Expand(op.Body.Schema, detailDepth)
+	}
+	for _, r := range op.Responses {
+		rd := ResponseDetail{Status: r.Status, Description: r.Description}
+		if r.Schema != nil && strings.HasPrefix(r.Status, "2") {
+			rd.Schema = api.Expand(r.Schema, detailDepth)
+		}
+		d.Responses = append(d.Responses, rd)
+	}
+	return &SearchResponse{Operation: d}, nil
+}
+
+func nearestList(ix *spec.Index, ref string) string {
+	var parts []string
+	for _, op := range ix.Nearest(ref, 3) {
+		parts = append(parts, fmt.Sprintf("%s (%s)", op.ID, op.Key()))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func summarize(api *spec.API, op *spec.Operation) SearchResult {
+	r := SearchResult{
+		OperationID:     op.ID,
+		Method:          op.Method,
+		Path:            op.Path,
+		Summary:         op.Summary,
+		Description:     shortDescription(op.Description, 200),
+		Auth:            Auth{Scheme: "bearer", PartnerKeyRequired: op.PartnerOnly},
+		ReadOnlyAllowed: op.ReadOnly(),
+	}
+	for _, p := range op.Params {
+		if p.In == "header" && spec.ManagedHeader(p.Name) {
+			continue
+		}
+		r.Parameters = append(r.Parameters, Parameter{Name: p.Name, In: p.In, Type: p.Type, Required: p.Required, Enum: p.Enum})
+	}
+	if op.Body != nil {
+		r.Body = &BodyInfo{Required: op.Body.Required, Fields: spec.BodyFields(api, op)}
+		for _, f := range r.Body.Fields {
+			if f.Nested {
+				r.Body.Detail = "nested fields: search with operation=" + op.ID
+				break
+			}
+		}
+	}
+	if p := op.Pagination; p != nil {
+		r.Pagination = &Paging{
+			RequestToken:  p.RequestToken,
+			Limit:         p.Limit,
+			ResponseToken: p.ResponseToken,
+			How:           fmt.Sprintf("repeat the call with %s set to the response's %s until it is empty", p.RequestToken, p.ResponseToken),
+		}
+	}
+	return r
+}
+
+// shortDescription is the description's first sentence or paragraph, as
+// plain text, at most n bytes.
+func shortDescription(s string, n int) string {
+	s = strings.TrimSpace(s)
+	if i := strings.Index(s, "\n\n"); i >= 0 {
+		s = s[:i]
+	}
+	s = strings.Join(strings.Fields(s), " ")
+	if i := strings.Index(s, ". "); i >= 0 && i < n {
+		s = s[:i+1]
+	}
+	if len(s) > n {
+		cut := n
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = strings.TrimSpace(s[:cut]) + "…"
+	}
+	return s
+}

@@ -1,0 +1,185 @@
+// Package proxy is the MCP server: the search, execute and feedback tools,
+// and the forwarder that makes Polytomic REST calls on the agent's behalf.
+package proxy
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"log/slog"
+	"runtime/debug"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/polytomic-mcp/polytomic-mcp/spec"
+)
+
+// ServerName is how the server introduces itself to clients.
+const ServerName = "polytomic-mcp"
+
+// Instructions teach the agent the workflow; clients show them to the model
+// once per session, so they are short.
+const Instructions = `Operate the Polytomic API (bulk syncs = ELT, model syncs = reverse ETL, models, connections, users, permissions, webhooks, audit events).
+Workflow: 1) search with the task in plain words to find the operation; 2) execute it with the operation_id and params that search returned. Use search with operation=<operation_id> for nested body fields and response schemas.
+The API key is injected by this server; never ask the user for it.`
+
+// Options configure the MCP server.
+type Options struct {
+	Version string
+	// Index returns the search index; it is called on first use so that
+	// start-up does not wait for the snapshot to be decoded.
+	Index    func() (*spec.Index, error)
+	ReadOnly bool
+	Logger   *slog.Logger
+}
+
+// NewServer builds the MCP server with its tools.
+func NewServer(opts Options) *server.MCPServer {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	s := server.NewMCPServer(ServerName, opts.Version,
+		server.WithToolCapabilities(false),
+		server.WithInstructions(Instructions),
+		server.WithRecovery(),
+	)
+	h := &handlers{opts: opts}
+	s.AddTool(searchTool(), h.recovering("search", h.search))
+	return s
+}
+
+// Serve runs the server over a stdio-style pair of streams until in closes
+// or ctx ends. Nothing but JSON-RPC is written to out.
+func Serve(ctx context.Context, s *server.MCPServer, in io.Reader, out io.Writer, logger *slog.Logger) error {
+	stdio := server.NewStdioServer(s)
+	stdio.SetErrorLogger(log.New(slogWriter{logger}, "", 0))
+	err := stdio.Listen(ctx, in, out)
+	if errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return err
+}
+
+// slogWriter adapts mcp-go's *log.Logger output to slog on stderr.
+type slogWriter struct{ l *slog.Logger }
+
+func (w slogWriter) Write(p []byte) (int, error) {
+	if w.l != nil {
+		w.l.Warn("mcp transport", "msg", string(trimNL(p)))
+	}
+	return len(p), nil
+}
+
+func trimNL(p []byte) []byte {
+	for len(p) > 0 && (p[len(p)-1] == '\n' || p[len(p)-1] == '\r') {
+		p = p[:len(p)-1]
+	}
+	return p
+}
+
+type handlers struct {
+	opts Options
+}
+
+// recovering turns a panic in a handler into a tool error, so that one bad
+// call never takes the server down, and logs where it happened.
+func (h *handlers) recovering(name string, fn server.ToolHandlerFunc) server.ToolHandlerFunc {
+	return func(ctx context.Context, req mcp.CallToolRequest) (res *mcp.CallToolResult, err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				h.opts.Logger.Error("tool handler panic", "tool", name, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+				res, err = mcp.NewToolResultError(fmt.Sprintf("internal error in %s; please report it with submit_mcp_feedback", name)), nil
+			}
+		}()
+		return fn(ctx, req)
+	}
+}
+
+// toolError is the result for a call the agent can correct.
+func toolError(err error) *mcp.CallToolResult {
+	return mcp.NewToolResultError(err.Error())
+}
+
+// structured returns v as structuredContent plus its text rendering.
+func structured(v any, text string) *mcp.CallToolResult {
+	return &mcp.CallToolResult{
+		Content:           []mcp.Content{mcp.NewTextContent(text)},
+		StructuredContent: v,
+	}
+}
+
+// args reads a tool call's arguments, rejecting unknown names so that a
+// misspelt argument is reported instead of silently ignored.
+func args(req mcp.CallToolRequest, allowed ...string) (map[string]any, error) {
+	var m map[string]any
+	switch a := req.Params.Arguments.(type) {
+	case nil:
+		m = map[string]any{}
+	case map[string]any:
+		m = a
+	default:
+		return nil, badInput("arguments must be a JSON object, got %s", jsonType(a))
+	}
+	valid := map[string]bool{}
+	for _, a := range allowed {
+		valid[a] = true
+	}
+	for k := range m {
+		if !valid[k] {
+			return nil, badInput("unknown argument %q; valid arguments: %v", k, allowed)
+		}
+	}
+	return m, nil
+}
+
+func stringArg(m map[string]any, name string) (string, error) {
+	v, ok := m[name]
+	if !ok || v == nil {
+		return "", nil
+	}
+	s, ok := v.(string)
+	if !ok {
+		return "", badInput("%s must be a string, got %s", name, jsonType(v))
+	}
+	return s, nil
+}
+
+func intArg(m map[string]any, name string) (int, bool, error) {
+	v, ok := m[name]
+	if !ok || v == nil {
+		return 0, false, nil
+	}
+	f, ok := v.(float64)
+	if !ok {
+		if n, isNum := v.(json.Number); isNum {
+			g, err := n.Float64()
+			f, ok = g, err == nil
+		}
+	}
+	if !ok || f != float64(int(f)) {
+		return 0, false, badInput("%s must be an integer, got %s", name, jsonType(v))
+	}
+	return int(f), true, nil
+}
+
+func jsonType(v any) string {
+	switch v.(type) {
+	case string:
+		return "a string"
+	case float64, json.Number:
+		return "a number"
+	case bool:
+		return "a boolean"
+	case []any:
+		return "an array"
+	case map[string]any:
+		return "an object"
+	case nil:
+		return "null"
+	}
+	return fmt.Sprintf("%T", v)
+}
