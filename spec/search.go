@@ -49,10 +49,10 @@ type Index struct {
 	idf      map[string]float64
 	// core holds the surface words of names, paths, tags and parameters by
 	// length, the vocabulary that typo correction maps unknown words onto.
-	core    map[int][]string
-	known   map[string]bool
-	params  map[string][]int // exact parameter or body field name -> docs
-	rules []rule
+	core   map[int][]string
+	known  map[string]bool
+	params map[string][]int // exact parameter or body field name -> docs
+	rules  []rule
 	// Lexicon triggers by their first word: intentTrig for rules that only
 	// steer the method, meaningTrig for rules that add words.
 	intentTrig, meaningTrig map[string][]trigger
