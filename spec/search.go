@@ -620,45 +620,47 @@ func (ix *Index) Lookup(ref string) (*Operation, bool) {
 }
 
 // Nearest suggests the n operations closest to a reference that did not
-// resolve: by spelling of the operationId or "METHOD /path", then by search.
+// resolve: those a few edits away from its operationId or "METHOD /path"
+// first, then what a search for it finds, then the closest spellings.
 func (ix *Index) Nearest(ref string, n int) []*Operation {
-	const maxEdits = 6
+	const closeEdits = 6
 	ref = strings.TrimSpace(ref)
 	if len(ref) > 200 {
 		ref = ref[:200]
 	}
-	lower := strings.ToLower(ref)
+	lower, key := strings.ToLower(ref), strings.ToLower(NormalizeKey(ref))
 	type cand struct {
 		op *Operation
 		d  int
 	}
-	var cands []cand
+	cands := make([]cand, 0, len(ix.api.Operations))
 	for _, op := range ix.api.Operations {
+		limit := len(lower) + len(op.Key())
 		d := min(
-			osaDistance(lower, strings.ToLower(op.ID), maxEdits),
-			osaDistance(strings.ToLower(NormalizeKey(ref)), strings.ToLower(NormalizeKey(op.Key())), maxEdits),
-			osaDistance(lower, strings.ToLower(op.Path), maxEdits),
+			osaDistance(lower, strings.ToLower(op.ID), limit),
+			osaDistance(key, strings.ToLower(NormalizeKey(op.Key())), limit),
+			osaDistance(lower, strings.ToLower(op.Path), limit),
 		)
-		if d <= maxEdits {
-			cands = append(cands, cand{op, d})
-		}
+		cands = append(cands, cand{op, d})
 	}
 	sort.SliceStable(cands, func(i, j int) bool { return cands[i].d < cands[j].d })
 	out := make([]*Operation, 0, n)
 	seen := map[*Operation]bool{}
-	for _, c := range cands {
-		if len(out) == n {
-			return out
+	add := func(op *Operation) {
+		if len(out) < n && !seen[op] {
+			out, seen[op] = append(out, op), true
 		}
-		out, seen[c.op] = append(out, c.op), true
+	}
+	for _, c := range cands {
+		if c.d <= closeEdits {
+			add(c.op)
+		}
 	}
 	for _, h := range ix.Search(ref, SearchOptions{Limit: 2 * n}) {
-		if len(out) == n {
-			break
-		}
-		if !seen[h.Op] {
-			out, seen[h.Op] = append(out, h.Op), true
-		}
+		add(h.Op)
+	}
+	for _, c := range cands {
+		add(c.op)
 	}
 	return out
 }

@@ -155,9 +155,13 @@ func convertOperation(method, path string, item *v3.PathItem, op *v3.Operation) 
 			}
 			switch name {
 			case "x-pagination":
-				var p spec.Pagination
+				var p struct {
+					RequestToken  string `yaml:"request_token"`
+					Limit         string `yaml:"limit"`
+					ResponseToken string `yaml:"response_token"`
+				}
 				if node.Decode(&p) == nil && p.RequestToken != "" {
-					o.Pagination = &p
+					o.Pagination = &spec.Pagination{RequestToken: p.RequestToken, Limit: p.Limit, ResponseToken: p.ResponseToken}
 				}
 			case "x-partner-only":
 				_ = node.Decode(&o.PartnerOnly)

@@ -1,0 +1,72 @@
+package spec
+
+import (
+	"reflect"
+	"testing"
+)
+
+func TestWords(t *testing.T) {
+	tests := []struct {
+		in         string
+		words, qws []string
+	}{
+		{"bulkSync_executions_list", []string{"bulk", "sync", "executions", "list"}, []string{"bulk", "sync", "executions", "list"}},
+		{"MySQL BigQuery", []string{"my", "sql", "big", "query"}, []string{"mysql", "bigquery"}},
+		{"run 7731 of sync41c2", []string{"run", "7731", "of", "sync", "41", "c", "2"}, []string{"run", "7731", "of", "sync", "41", "c", "2"}},
+		{"bad\xffutf8", []string{"bad", "utf", "8"}, []string{"bad", "utf", "8"}},
+		{"", nil, nil},
+	}
+	for _, tt := range tests {
+		if got := words(tt.in); !reflect.DeepEqual(got, tt.words) {
+			t.Errorf("words(%q) = %q, want %q", tt.in, got, tt.words)
+		}
+		if got := queryWords(tt.in); !reflect.DeepEqual(got, tt.qws) {
+			t.Errorf("queryWords(%q) = %q, want %q", tt.in, got, tt.qws)
+		}
+	}
+}
+
+func TestOSADistance(t *testing.T) {
+	tests := []struct {
+		a, b string
+		max  int
+		want int
+	}{
+		{"sync", "sync", 1, 0},
+		{"sycn", "sync", 1, 1}, // transposition
+		{"scheduels", "schedules", 2, 1},
+		{"wehbook", "webhook", 1, 1},
+		{"delte", "delete", 1, 1},
+		{"exectuions", "executions", 2, 1},
+		{"model", "models", 1, 1},
+		{"abc", "xyz", 1, 2}, // capped at max+1
+		{"a", "abcdef", 2, 3},
+	}
+	for _, tt := range tests {
+		if got := osaDistance(tt.a, tt.b, tt.max); got != tt.want {
+			t.Errorf("osaDistance(%q, %q, %d) = %d, want %d", tt.a, tt.b, tt.max, got, tt.want)
+		}
+	}
+}
+
+func TestIdentifiers(t *testing.T) {
+	got := identifiers("executions with only_terminal=true and page-token, not plain")
+	want := []string{"only_terminal", "page-token"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("identifiers = %q, want %q", got, want)
+	}
+}
+
+func TestLexiconParses(t *testing.T) {
+	rules := parseLexicon(lexicon)
+	if len(rules) < 50 {
+		t.Fatalf("lexicon has %d rules", len(rules))
+	}
+	for i, r := range rules {
+		if len(r.triggers) == 0 || (len(r.expand) == 0 && len(r.intents) == 0) {
+			t.Errorf("rule %d is empty: %+v", i, r)
+		}
+		var in intent
+		in.add(r.intents, 1) // panics on an unknown intent
+	}
+}
