@@ -43,9 +43,6 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 		return err
 	}
 	f := opts.Factory
-	// Decode the snapshot while the client initializes, so that the first
-	// search does not wait for it.
-	go func() { _, _ = f.Index() }()
 	s := proxy.NewServer(proxy.Options{
 		Version:  f.Build.Version,
 		Index:    f.Index,

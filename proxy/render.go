@@ -45,7 +45,7 @@ func RenderSearchText(resp *SearchResponse, readOnly bool) string {
 		}
 		writeAccess(&b, r, readOnly)
 	}
-	b.WriteString("Call execute with operation_id and params (path and query values by name) plus body. For nested body fields and response schemas: search with operation=<operation_id>.")
+	b.WriteString("Next: execute with operation_id, params (path and query values by name) and body. Full schemas: search with operation=<operation_id>.")
 	return b.String()
 }
 
@@ -77,19 +77,22 @@ func writeField(b *strings.Builder, name, typ string, required bool, enum []stri
 	}
 }
 
+// writeAccess says whether the call may run here and what key it needs.
+// Every call takes the bearer key the server injects, so only the
+// exceptions are spelled out.
 func writeAccess(b *strings.Builder, r SearchResult, readOnly bool) {
-	b.WriteString("   auth: bearer API key")
-	if r.Auth.PartnerKeyRequired {
-		b.WriteString(" (partner key required)")
-	}
 	switch {
 	case r.ReadOnlyAllowed:
-		b.WriteString("; allowed in read-only mode\n")
+		b.WriteString("   read-only: allowed")
 	case readOnly:
-		b.WriteString("; BLOCKED: this server is in read-only mode\n")
+		b.WriteString("   BLOCKED: this server is in read-only mode")
 	default:
-		b.WriteString("; writes (not allowed in read-only mode)\n")
+		b.WriteString("   writes: not allowed in read-only mode")
 	}
+	if r.Auth.PartnerKeyRequired {
+		b.WriteString("; needs a partner API key")
+	}
+	b.WriteString("\n")
 }
 
 func renderDetail(d *OperationDetail, readOnly bool) string {

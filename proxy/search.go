@@ -194,12 +194,20 @@ func summarize(api *spec.API, op *spec.Operation) SearchResult {
 		r.Parameters = append(r.Parameters, Parameter{Name: p.Name, In: p.In, Type: p.Type, Required: p.Required, Enum: p.Enum})
 	}
 	if op.Body != nil {
-		r.Body = &BodyInfo{Required: op.Body.Required, Fields: spec.BodyFields(api, op)}
+		fields := spec.BodyFields(api, op)
+		r.Body = &BodyInfo{Required: op.Body.Required, Fields: shortlist(fields)}
+		var why []string
+		if n := len(fields) - len(r.Body.Fields); n > 0 {
+			why = append(why, fmt.Sprintf("%d more fields", n))
+		}
 		for _, f := range r.Body.Fields {
 			if f.Nested {
-				r.Body.Detail = "nested fields: search with operation=" + op.ID
+				why = append(why, "nested")
 				break
 			}
+		}
+		if len(why) > 0 {
+			r.Body.Detail = strings.Join(why, ", ") + ": search operation=" + op.ID
 		}
 	}
 	if p := op.Pagination; p != nil {
@@ -211,6 +219,37 @@ func summarize(api *spec.API, op *spec.Operation) SearchResult {
 		}
 	}
 	return r
+}
+
+// maxBodyFields bounds the body fields one search result lists: enough for
+// most calls, while the biggest bodies (a bulk sync has 19) leave
+// the rest to detail mode instead of crowding out the other results.
+const maxBodyFields = 6
+
+// shortlist keeps the required fields and then optional ones, in document
+// order, up to maxBodyFields.
+func shortlist(fields []spec.Field) []spec.Field {
+	if len(fields) <= maxBodyFields {
+		return fields
+	}
+	keep := make(map[int]bool, maxBodyFields)
+	for i, f := range fields {
+		if f.Required && len(keep) < maxBodyFields {
+			keep[i] = true
+		}
+	}
+	for i := range fields {
+		if len(keep) < maxBodyFields {
+			keep[i] = true
+		}
+	}
+	out := make([]spec.Field, 0, maxBodyFields)
+	for i, f := range fields {
+		if keep[i] {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // shortDescription is the description's first sentence or paragraph, as

@@ -11,6 +11,7 @@ import (
 	"log"
 	"log/slog"
 	"runtime/debug"
+	"sync"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
@@ -42,10 +43,18 @@ func NewServer(opts Options) *server.MCPServer {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
+	// Decode the snapshot once the client has its first answer, so the
+	// first search does not wait for it and start-up does not pay for it.
+	var warm sync.Once
+	hooks := &server.Hooks{}
+	hooks.AddOnSuccess(func(context.Context, any, mcp.MCPMethod, any, any) {
+		warm.Do(func() { go func() { _, _ = opts.Index() }() })
+	})
 	s := server.NewMCPServer(ServerName, opts.Version,
 		server.WithToolCapabilities(false),
 		server.WithInstructions(Instructions),
 		server.WithRecovery(),
+		server.WithHooks(hooks),
 	)
 	h := &handlers{opts: opts}
 	s.AddTool(searchTool(), h.recovering("search", h.search))

@@ -188,7 +188,7 @@ func TestSearchToolResults(t *testing.T) {
 		t.Errorf("read-only server does not mark writes as blocked:\n%s", text)
 	}
 	body := first["body"].(map[string]any)
-	if !strings.Contains(body["detail"].(string), "operation=bulkSync_create") {
+	if !strings.Contains(body["detail"].(string), "search operation=bulkSync_create") {
 		t.Errorf("nested body fields lack a pointer to detail mode: %v", body)
 	}
 
@@ -199,7 +199,7 @@ func TestSearchToolResults(t *testing.T) {
 	}
 	// Partner endpoints say they need a partner key.
 	text, _, _ = callText(t, s, "search", map[string]any{"query": "list organizations", "limit": 1, "method": "GET"})
-	if !strings.Contains(text, "partner key required") {
+	if !strings.Contains(text, "needs a partner API key") {
 		t.Errorf("no partner marker:\n%s", text)
 	}
 }
@@ -223,5 +223,33 @@ func TestSearchToolDetail(t *testing.T) {
 	text, isErr, _ := callText(t, s, "search", map[string]any{"operation": "connections_getConnectionTypeSchema"})
 	if isErr || len(text) == 0 {
 		t.Fatalf("detail of a self-referencing schema: %v %.200s", isErr, text)
+	}
+}
+
+// TestSearchReplySize: the whole 5-result reply (text and structuredContent)
+// stays within 6,000 bytes for every query of both evaluation sets.
+func TestSearchReplySize(t *testing.T) {
+	s := newServer(t, embeddedIndex(t), false)
+	var queries []string
+	for _, path := range []string{filepath.Join("..", "..", "shared", "eval", "search-dev.jsonl"), filepath.Join("..", "testdata", "search", "holdout.jsonl")} {
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatalf("%v (the dev set comes from ../shared beside the repository)", err)
+		}
+		cases, err := spec.ReadEvalCases(f)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range cases {
+			queries = append(queries, c.Query)
+		}
+	}
+	for _, q := range queries {
+		a, _ := json.Marshal(map[string]any{"query": q, "limit": 5})
+		reply := rpc(t, s, `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"search","arguments":`+string(a)+`}}`)
+		if len(reply) > 6000 {
+			t.Errorf("%q: reply is %d bytes, budget 6000", q, len(reply))
+		}
 	}
 }

@@ -8,7 +8,7 @@ type Field struct {
 	Type     string   `json:"type,omitempty"`
 	Required bool     `json:"required,omitempty"`
 	Enum     []string `json:"enum,omitempty"`
-	Nested   bool     `json:"nested,omitempty"` // object or array of objects: see detail mode
+	Nested   bool     `json:"-"` // object or array of objects: see detail mode
 }
 
 // Resolve follows component references until it reaches a schema with

@@ -52,7 +52,10 @@ type Index struct {
 	core   map[int][]string
 	known  map[string]bool
 	params map[string][]int // exact parameter or body field name -> docs
-	rules  []rule
+	// stems caches the stem of every word the index has seen; stemming is
+	// the costliest step of building the index and of analysing a query.
+	stems map[string]string
+	rules []rule
 	// Lexicon triggers by their first word: intentTrig for rules that only
 	// steer the method, meaningTrig for rules that add words.
 	intentTrig, meaningTrig map[string][]trigger
@@ -102,6 +105,7 @@ func NewIndex(api *API) *Index {
 		core:     map[int][]string{},
 		known:    map[string]bool{},
 		params:   map[string][]int{},
+		stems:    map[string]string{},
 	}
 	ix.rules = parseLexicon(lexicon)
 	ix.intentTrig, ix.meaningTrig = map[string][]trigger{}, map[string][]trigger{}
@@ -140,7 +144,7 @@ func NewIndex(api *API) *Index {
 			ft[fLeaf] = words(segs[len(segs)-1])
 			if n := len(ft[fLeaf]); n > 0 {
 				last := ft[fLeaf][n-1]
-				leaf = stem(last)
+				leaf = ix.stem(last)
 				leafPlural = strings.HasSuffix(last, "s") && leaf != last
 			}
 		}
@@ -180,7 +184,12 @@ func NewIndex(api *API) *Index {
 			stems := make([]string, 0, len(ft[f]))
 			for _, w := range ft[f] {
 				if !stopwords[w] {
-					stems = append(stems, stem(w))
+					st, ok := ix.stems[w]
+					if !ok {
+						st = stem(w)
+						ix.stems[w] = st
+					}
+					stems = append(stems, st)
 				}
 			}
 			ft[f] = stems
@@ -196,6 +205,9 @@ func NewIndex(api *API) *Index {
 	for _, r := range ix.rules {
 		for _, t := range r.triggers {
 			for _, w := range t {
+				if _, ok := ix.stems[w]; !ok {
+					ix.stems[w] = stem(w)
+				}
 				if len(w) > 2 && !ix.known[w] {
 					ix.known[w] = true
 					ix.core[len(w)] = append(ix.core[len(w)], w)
@@ -230,6 +242,15 @@ func NewIndex(api *API) *Index {
 		ix.idf[s] = math.Log(1 + (n-float64(d)+0.5)/(float64(d)+0.5))
 	}
 	return ix
+}
+
+// stem returns the cached stem of w. Words first seen in a query are
+// stemmed but not cached: the index stays immutable and safe to share.
+func (ix *Index) stem(w string) string {
+	if s, ok := ix.stems[w]; ok {
+		return s
+	}
+	return stem(w)
 }
 
 // splitCompounds adds the parts of path words such as "targetobjects" or
@@ -327,7 +348,7 @@ func (ix *Index) analyze(text string) query {
 	corrected := make([]bool, len(raw))
 	for i, w := range raw {
 		ws[i] = w
-		if !ix.known[w] && !stopwords[w] && !isNumber(w) && ix.postings[stem(w)] == nil {
+		if !ix.known[w] && !stopwords[w] && !isNumber(w) && ix.postings[ix.stem(w)] == nil {
 			if c, ok := ix.correct(w); ok {
 				ws[i], corrected[i] = c, true
 			}
@@ -391,7 +412,7 @@ func (ix *Index) addWords(ws []string, corrected []bool, q *query, intentScale f
 		if consumed[i] {
 			wt *= consumedWeight
 		}
-		s := stem(w)
+		s := ix.stem(w)
 		q.terms[s] += wt
 		if s != w && strings.HasSuffix(w, "s") {
 			q.plural[s] = true
@@ -447,7 +468,7 @@ func (ix *Index) applyLexicon(ws []string, q *query) []bool {
 		// The phrase's number carries over to what it means: "sub-accounts"
 		// asks for organizations.
 		last := ws[i+len(ts[0].words)-1]
-		plural := strings.HasSuffix(last, "s") && stem(last) != last
+		plural := strings.HasSuffix(last, "s") && ix.stem(last) != last
 		for _, e := range r.expand {
 			q.terms[e] += expansionWeight
 			if plural {
@@ -548,7 +569,7 @@ func (ix *Index) correct(w string) (string, bool) {
 	best, bestD := "", max+1
 	for l := len(w) - max; l <= len(w)+max; l++ {
 		for _, c := range ix.core[l] {
-			if d := osaDistance(w, c, max); d < bestD || (d == bestD && len(ix.postings[stem(c)]) > len(ix.postings[stem(best)])) {
+			if d := osaDistance(w, c, max); d < bestD || (d == bestD && len(ix.postings[ix.stem(c)]) > len(ix.postings[ix.stem(best)])) {
 				best, bestD = c, d
 			}
 		}

@@ -111,9 +111,13 @@ func osaDistance(a, b string, max int) int {
 		return max + 1
 	}
 	la, lb := len(a), len(b)
-	prev2 := make([]int, lb+1)
-	prev := make([]int, lb+1)
-	cur := make([]int, lb+1)
+	// Three rows; words are short, so they usually fit on the stack.
+	var stack [3 * 48]int
+	rows := stack[:]
+	if 3*(lb+1) > len(rows) {
+		rows = make([]int, 3*(lb+1))
+	}
+	prev2, prev, cur := rows[:lb+1], rows[lb+1:2*(lb+1)], rows[2*(lb+1):3*(lb+1)]
 	for j := 0; j <= lb; j++ {
 		prev[j] = j
 	}

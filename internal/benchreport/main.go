@@ -1,0 +1,388 @@
+// Command benchreport measures polytomic-mcp on this machine and writes
+// BENCHMARKS.md: start-up against a minimal mcp-go server, search latency in
+// process and over stdio, reply sizes, resident memory, and search quality.
+// Timings are reported, never asserted: pass/fail tests stay timing-free.
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/polytomic-mcp/polytomic-mcp/spec"
+)
+
+func main() {
+	bin := flag.String("bin", "bin/polytomic-mcp", "the polytomic-mcp binary to measure")
+	evalPath := flag.String("eval", "../shared/eval/search-dev.jsonl", "search evaluation set")
+	out := flag.String("out", "BENCHMARKS.md", "report file")
+	spawns := flag.Int("spawns", 41, "start-ups to time per server")
+	flag.Parse()
+	if err := run(*bin, *evalPath, *out, *spawns); err != nil {
+		fmt.Fprintln(os.Stderr, "benchreport:", err)
+		os.Exit(1)
+	}
+}
+
+type report struct {
+	b strings.Builder
+}
+
+func (r *report) p(format string, args ...any) { fmt.Fprintf(&r.b, format+"\n", args...) }
+
+func run(bin, evalPath, out string, spawns int) error {
+	bin, err := filepath.Abs(bin)
+	if err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp("", "benchreport")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	minimal := filepath.Join(tmp, "minimal")
+	if out, err := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", minimal, "./internal/benchreport/minimal").CombinedOutput(); err != nil {
+		return fmt.Errorf("build minimal server: %v: %s", err, out)
+	}
+	cases, err := readEval(evalPath)
+	if err != nil {
+		return err
+	}
+	ix, err := spec.Embedded()
+	if err != nil {
+		return err
+	}
+
+	r := &report{}
+	r.p("# Benchmarks")
+	r.p("")
+	r.p("Written by `make bench` (`go run ./internal/benchreport -bin %s -eval %s`) on %s.", "bin/polytomic-mcp", evalPath, time.Now().UTC().Format("2006-01-02 15:04 MST"))
+	r.p("Machine: %s, %d cores, %s, %s/%s. Every number below comes from this one run on this one machine.", cpuModel(), runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	r.p("")
+
+	// Start-up.
+	fmt.Fprintln(os.Stderr, "timing start-up…")
+	ours, floor, err := spawnTimes(bin, minimal, spawns)
+	if err != nil {
+		return err
+	}
+	r.p("## Start-up: spawn → initialize result")
+	r.p("")
+	r.p("Each server is started %d times, alternating, with a fresh process each time; the clock runs from `exec` to the last byte of the `initialize` reply.", spawns)
+	r.p("")
+	r.p("| server | min | median | max |")
+	r.p("|---|---|---|---|")
+	r.p("| polytomic-mcp serve | %s | %s | %s |", ms(ours[0]), ms(median(ours)), ms(ours[len(ours)-1]))
+	r.p("| minimal mcp-go stdio server, one trivial tool | %s | %s | %s |", ms(floor[0]), ms(median(floor)), ms(floor[len(floor)-1]))
+	r.p("")
+	r.p("Ratio of medians: **%.2f×** (target ≤ 1.3×); polytomic-mcp median **%s** (target ≤ 20 ms).", float64(median(ours))/float64(median(floor)), ms(median(ours)))
+	r.p("")
+
+	// Search in process.
+	fmt.Fprintln(os.Stderr, "timing search…")
+	var lat []time.Duration
+	for round := 0; round < 50; round++ {
+		for _, c := range cases {
+			t0 := time.Now()
+			ix.Search(c.Query, spec.SearchOptions{Limit: 5})
+			lat = append(lat, time.Since(t0))
+		}
+	}
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	r.p("## Search latency")
+	r.p("")
+	r.p("| where | n | min | p50 | p99 | max |")
+	r.p("|---|---|---|---|---|---|")
+	r.p("| in process (`Index.Search`, limit 5, the %d dev queries × 50) | %d | %s | %s | %s | %s |", len(cases), len(lat), us(lat[0]), us(pct(lat, 50)), us(pct(lat, 99)), us(lat[len(lat)-1]))
+
+	// Over stdio: latency, sizes and memory in one server process.
+	sess, err := startSession(bin)
+	if err != nil {
+		return err
+	}
+	defer sess.close()
+	idleRSS := sess.rss()
+	var stdioLat []time.Duration
+	var searchBytes, searchText []int
+	for round := 0; round < 1000/len(cases)+1; round++ {
+		for _, c := range cases {
+			t0 := time.Now()
+			reply, err := sess.call("tools/call", map[string]any{"name": "search", "arguments": map[string]any{"query": c.Query, "limit": 5}})
+			if err != nil {
+				return err
+			}
+			stdioLat = append(stdioLat, time.Since(t0))
+			if round == 0 {
+				searchBytes = append(searchBytes, len(reply))
+				searchText = append(searchText, textLen(reply))
+			}
+		}
+	}
+	afterSearchRSS := sess.rss()
+	sort.Slice(stdioLat, func(i, j int) bool { return stdioLat[i] < stdioLat[j] })
+	r.p("| through stdio (`tools/call search`, round trip) | %d | %s | %s | %s | %s |", len(stdioLat), us(stdioLat[0]), us(pct(stdioLat, 50)), us(pct(stdioLat, 99)), us(stdioLat[len(stdioLat)-1]))
+	r.p("")
+	r.p("Target: in-process p50 ≤ 100 µs. `go test -bench . ./spec` gives the same figure as `ns/op`.")
+	r.p("")
+
+	toolsList, err := sess.call("tools/list", map[string]any{})
+	if err != nil {
+		return err
+	}
+	var detailBytes []int
+	for _, op := range ix.API().Operations {
+		reply, err := sess.call("tools/call", map[string]any{"name": "search", "arguments": map[string]any{"operation": op.ID}})
+		if err != nil {
+			return err
+		}
+		detailBytes = append(detailBytes, len(reply))
+	}
+	sort.Ints(searchBytes)
+	sort.Ints(searchText)
+	sort.Ints(detailBytes)
+	r.p("## Sizes (≈ tokens = bytes / 4)")
+	r.p("")
+	r.p("| reply | median | max |")
+	r.p("|---|---|---|")
+	r.p("| `tools/list` result (all tools) | %d B (≈ %d tokens) | — |", len(resultOf(toolsList)), len(resultOf(toolsList))/4)
+	r.p("| 5-result search, whole JSON-RPC reply (text + structuredContent), over the dev queries | %d B | %d B |", searchBytes[len(searchBytes)/2], searchBytes[len(searchBytes)-1])
+	r.p("| 5-result search, text content only | %d B (≈ %d tokens) | %d B |", searchText[len(searchText)/2], searchText[len(searchText)/2]/4, searchText[len(searchText)-1])
+	r.p("| detail (`operation=`), whole reply, over all %d operations | %d B (≈ %d tokens) | %d B |", len(detailBytes), detailBytes[len(detailBytes)/2], detailBytes[len(detailBytes)/2]/4, detailBytes[len(detailBytes)-1])
+	r.p("")
+	r.p("Targets: `tools/list` ≤ 4,000 B; a 5-result search reply ≤ 6,000 B.")
+	r.p("")
+	r.p("## Resident memory (VmRSS of the server process)")
+	r.p("")
+	r.p("| when | RSS |")
+	r.p("|---|---|")
+	r.p("| idle, after initialize | %s |", mb(idleRSS))
+	r.p("| after %d searches over stdio | %s (peak %s) |", len(stdioLat), mb(afterSearchRSS), mb(sess.hwm()))
+	r.p("")
+	r.p("Target: ≤ 30 MB after 1,000 searches.")
+	r.p("")
+
+	// Quality.
+	res := spec.Evaluate(ix, cases)
+	r.p("## Search quality")
+	r.p("")
+	r.p("| set | n | Recall@1 | Recall@5 | MRR |")
+	r.p("|---|---|---|---|---|")
+	r.p("| `%s` | %d | %.3f | %.3f | %.3f |", evalPath, res.N, res.Recall1, res.Recall5, res.MRR)
+	if hold, err := readEval("testdata/search/holdout.jsonl"); err == nil {
+		h := spec.Evaluate(ix, hold)
+		r.p("| `testdata/search/holdout.jsonl` (written apart from the dev set) | %d | %.3f | %.3f | %.3f |", h.N, h.Recall1, h.Recall5, h.MRR)
+	}
+	r.p("")
+	r.p("Bar on the dev set: Recall@1 ≥ 0.85, Recall@5 ≥ 0.97 (enforced by `TestSearchQuality`).")
+	r.p("")
+
+	fmt.Fprintln(os.Stderr, "running go test -bench…")
+	goBench := []string{"test", "-run", "^$", "-bench", ".", "-benchmem", "-benchtime", "2000x", "./spec"}
+	benchOut, err := exec.Command("go", goBench...).CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("go %s: %v\n%s", strings.Join(goBench, " "), err, benchOut)
+	}
+	r.p("## Go benchmarks")
+	r.p("")
+	r.p("`go %s`:", strings.Join(goBench, " "))
+	r.p("")
+	r.p("```")
+	r.p("%s", strings.TrimSpace(string(benchOut)))
+	r.p("```")
+	return os.WriteFile(out, []byte(r.b.String()), 0o644)
+}
+
+func readEval(path string) ([]spec.EvalCase, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return spec.ReadEvalCases(f)
+}
+
+const initLine = `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"bench","version":"1"}}}` + "\n"
+
+// spawnTimes starts each server n times, alternating so that both see the
+// same machine state, and returns sorted exec→initialize-reply durations.
+func spawnTimes(ours, floor string, n int) ([]time.Duration, []time.Duration, error) {
+	var a, b []time.Duration
+	for i := 0; i < n; i++ {
+		for _, which := range []struct {
+			bin  string
+			args []string
+			dst  *[]time.Duration
+		}{{ours, []string{"serve"}, &a}, {floor, nil, &b}} {
+			d, err := spawnOnce(which.bin, which.args...)
+			if err != nil {
+				return nil, nil, err
+			}
+			*which.dst = append(*which.dst, d)
+		}
+	}
+	sort.Slice(a, func(i, j int) bool { return a[i] < a[j] })
+	sort.Slice(b, func(i, j int) bool { return b[i] < b[j] })
+	return a, b, nil
+}
+
+func spawnOnce(bin string, args ...string) (time.Duration, error) {
+	cmd := exec.Command(bin, args...)
+	cmd.Env = []string{"HOME=" + os.TempDir(), "PATH=/usr/bin:/bin"}
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return 0, err
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return 0, err
+	}
+	t0 := time.Now()
+	if err := cmd.Start(); err != nil {
+		return 0, err
+	}
+	if _, err := io.WriteString(stdin, initLine); err != nil {
+		return 0, err
+	}
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	d := time.Since(t0)
+	stdin.Close()
+	_ = cmd.Wait()
+	if err != nil || !strings.Contains(line, `"id":1`) {
+		return 0, fmt.Errorf("%s: no initialize reply (%v): %q", bin, err, line)
+	}
+	return d, nil
+}
+
+// session is one long-running server driven over stdio.
+type session struct {
+	cmd  *exec.Cmd
+	in   io.WriteCloser
+	out  *bufio.Reader
+	next int
+}
+
+func startSession(bin string) (*session, error) {
+	cmd := exec.Command(bin, "serve")
+	cmd.Env = []string{"HOME=" + os.TempDir(), "PATH=/usr/bin:/bin"}
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	s := &session{cmd: cmd, in: in, out: bufio.NewReaderSize(out, 1<<20), next: 1}
+	if _, err := s.call("initialize", map[string]any{"protocolVersion": "2025-11-25", "capabilities": map[string]any{}, "clientInfo": map[string]any{"name": "bench", "version": "1"}}); err != nil {
+		return nil, err
+	}
+	_, err = io.WriteString(in, `{"jsonrpc":"2.0","method":"notifications/initialized"}`+"\n")
+	time.Sleep(100 * time.Millisecond) // let the background snapshot decode settle before reading idle RSS
+	return s, err
+}
+
+func (s *session) call(method string, params any) ([]byte, error) {
+	s.next++
+	msg, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": s.next, "method": method, "params": params})
+	if _, err := s.in.Write(append(msg, '\n')); err != nil {
+		return nil, err
+	}
+	want := fmt.Sprintf(`"id":%d,`, s.next)
+	for {
+		line, err := s.out.ReadBytes('\n')
+		if err != nil {
+			return nil, err
+		}
+		if strings.Contains(string(line), want) {
+			return line[:len(line)-1], nil
+		}
+	}
+}
+
+func (s *session) close() {
+	s.in.Close()
+	_ = s.cmd.Wait()
+}
+
+func (s *session) rss() int64 { return procStatus(s.cmd.Process.Pid, "VmRSS:") }
+func (s *session) hwm() int64 { return procStatus(s.cmd.Process.Pid, "VmHWM:") }
+
+// procStatus reads a kB field of /proc/PID/status, in bytes.
+func procStatus(pid int, field string) int64 {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return -1
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(line, field) {
+			var kb int64
+			fmt.Sscanf(strings.TrimSpace(strings.TrimPrefix(line, field)), "%d", &kb)
+			return kb * 1024
+		}
+	}
+	return -1
+}
+
+func resultOf(reply []byte) []byte {
+	var v struct {
+		Result json.RawMessage `json:"result"`
+	}
+	_ = json.Unmarshal(reply, &v)
+	return v.Result
+}
+
+func textLen(reply []byte) int {
+	var v struct {
+		Result struct {
+			Content []struct {
+				Text string `json:"text"`
+			} `json:"content"`
+		} `json:"result"`
+	}
+	_ = json.Unmarshal(reply, &v)
+	if len(v.Result.Content) == 0 {
+		return 0
+	}
+	return len(v.Result.Content[0].Text)
+}
+
+func cpuModel() string {
+	data, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return runtime.GOARCH
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(line, "model name") {
+			if _, v, ok := strings.Cut(line, ":"); ok {
+				return strings.TrimSpace(v)
+			}
+		}
+	}
+	return runtime.GOARCH
+}
+
+func median(d []time.Duration) time.Duration { return d[len(d)/2] }
+
+func pct(d []time.Duration, p int) time.Duration {
+	i := len(d) * p / 100
+	if i >= len(d) {
+		i = len(d) - 1
+	}
+	return d[i]
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond)) }
+func us(d time.Duration) string { return fmt.Sprintf("%.1f µs", float64(d)/float64(time.Microsecond)) }
+func mb(b int64) string         { return fmt.Sprintf("%.1f MB", float64(b)/(1<<20)) }
