@@ -42,10 +42,11 @@ bench: build
 	$(GO) run ./internal/benchreport -bin $(BIN) -eval ../shared/eval/search-dev.jsonl -out BENCHMARKS.md
 
 fuzz: snapshot
-	@for t in $$($(GO) test -list '^Fuzz' ./... | grep -v '^ok' | sort -u); do \
-	  pkg=$$(grep -rl "func $$t(" --include='*_test.go' . | xargs -n1 dirname | head -1); \
-	  echo "== $$t ($$pkg, $(FUZZTIME))"; \
-	  $(GO) test -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	@set -e; for pkg in $$($(GO) list ./...); do \
+	  for t in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+	    echo "== $$pkg $$t ($(FUZZTIME))"; \
+	    $(GO) test -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) $$pkg; \
+	  done; \
 	done
 
 fuzz-ci:

@@ -61,9 +61,6 @@ func searchRun(opts *SearchOptions) error {
 		return err
 	}
 	if opts.JSON {
-		if resp.Results == nil && resp.Operation == nil {
-			resp.Results = []proxy.SearchResult{}
-		}
 		enc := json.NewEncoder(opts.IO.Out)
 		enc.SetIndent("", "  ")
 		return enc.Encode(resp)

@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -76,6 +77,23 @@ type Auth struct {
 type SearchResponse struct {
 	Results   []SearchResult   `json:"results,omitempty"`
 	Operation *OperationDetail `json:"operation,omitempty"`
+}
+
+// MarshalJSON writes {"operation": …} in detail mode and {"results": […]}
+// otherwise, with an empty list rather than no key when nothing matched.
+func (r SearchResponse) MarshalJSON() ([]byte, error) {
+	if r.Operation != nil {
+		return json.Marshal(struct {
+			Operation *OperationDetail `json:"operation"`
+		}{r.Operation})
+	}
+	results := r.Results
+	if results == nil {
+		results = []SearchResult{}
+	}
+	return json.Marshal(struct {
+		Results []SearchResult `json:"results"`
+	}{results})
 }
 
 // OperationDetail is the full description of one operation.

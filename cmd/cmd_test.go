@@ -1,0 +1,139 @@
+package cmd
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/polytomic-mcp/polytomic-mcp/spec"
+	"github.com/polytomic-mcp/polytomic-mcp/spec/openapi"
+)
+
+// testFactory is a Factory over the hand-written mini spec and in-memory
+// streams.
+func testFactory(t *testing.T, stdin string, tty bool) (*Factory, *bytes.Buffer, *bytes.Buffer) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("..", "testdata", "specs", "mini.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	api, err := openapi.Load(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix := spec.NewIndex(api)
+	var out, errOut bytes.Buffer
+	env := map[string]string{}
+	return &Factory{
+		IO:     &IOStreams{In: strings.NewReader(stdin), Out: &out, ErrOut: &errOut, StdinIsTTY: func() bool { return tty }},
+		Build:  BuildInfo{Version: "1.2.3", Commit: "abc1234", Date: "2026-11-26"},
+		Getenv: func(k string) string { return env[k] },
+		Index:  func() (*spec.Index, error) { return ix, nil },
+	}, &out, &errOut
+}
+
+func TestSearchRun(t *testing.T) {
+	tests := []struct {
+		name    string
+		opts    SearchOptions
+		wantOut []string
+		wantErr string
+	}{
+		{name: "text", opts: SearchOptions{Query: "list widgets", Limit: 2}, wantOut: []string{"1. GET /api/widgets  [widgets_list] List widgets", "paging: repeat the call with page_token"}},
+		{name: "json", opts: SearchOptions{Query: "delete widget", Limit: 1, JSON: true}, wantOut: []string{`"results": [`, `"operation_id": "widgets_delete"`}},
+		{name: "json no hits", opts: SearchOptions{Query: "zzzz qqqq", Limit: 1, JSON: true}, wantOut: []string{`"results": []`}},
+		{name: "detail", opts: SearchOptions{Operation: "widgets_create", Limit: 5}, wantOut: []string{"POST /api/widgets", "Request body (required):", "name*: string"}},
+		{name: "limit zero", opts: SearchOptions{Query: "widgets", Limit: 0}, wantErr: "--limit must be between 1 and 20"},
+		{name: "limit high", opts: SearchOptions{Query: "widgets", Limit: 50}, wantErr: "limit must be between 1 and 20"},
+		{name: "unknown op", opts: SearchOptions{Operation: "widgets_gte", Limit: 5}, wantErr: `nearest: widgets_get`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, out, _ := testFactory(t, "", false)
+			opts := tt.opts
+			opts.IO, opts.Factory = f.IO, f
+			err := searchRun(&opts)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range tt.wantOut {
+				if !strings.Contains(out.String(), w) {
+					t.Errorf("output lacks %q:\n%s", w, out)
+				}
+			}
+			if opts.JSON && !json.Valid(out.Bytes()) {
+				t.Errorf("not JSON: %s", out)
+			}
+		})
+	}
+}
+
+func TestVersionRun(t *testing.T) {
+	f, out, _ := testFactory(t, "", false)
+	if err := versionRun(&VersionOptions{IO: f.IO, Factory: f}); err != nil {
+		t.Fatal(err)
+	}
+	want := "polytomic-mcp 1.2.3 (commit abc1234, built 2026-11-26)\nWidget API 2024-01-01 snapshot, 5 operations\n"
+	if got := strings.Replace(out.String(), "Polytomic API", "Widget API", 1); got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+func TestRootNoArgs(t *testing.T) {
+	// On a terminal: help, not a server waiting for JSON-RPC.
+	f, out, _ := testFactory(t, "", true)
+	root := NewCmdRoot(f)
+	root.SetArgs(nil)
+	if err := root.ExecuteContext(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "Usage:") {
+		t.Errorf("no help on a terminal:\n%s", out)
+	}
+
+	// From a client (stdin not a terminal): serve.
+	f, out, _ = testFactory(t, `{"jsonrpc":"2.0","id":1,"method":"ping"}`+"\n", false)
+	root = NewCmdRoot(f)
+	root.SetArgs(nil)
+	if err := root.ExecuteContext(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), `"id":1,"result":{}`) {
+		t.Errorf("did not serve: %q", out)
+	}
+}
+
+func TestLogLevel(t *testing.T) {
+	for _, tt := range []struct {
+		flag, env, want string
+	}{
+		{"", "", "warn"},
+		{"", "debug", "debug"},
+		{"error", "debug", "error"},
+	} {
+		f, _, _ := testFactory(t, "", false)
+		f.Getenv = func(k string) string {
+			if k == "POLYTOMIC_MCP_LOG_LEVEL" {
+				return tt.env
+			}
+			return ""
+		}
+		ro := &rootOptions{LogLevel: tt.flag}
+		if got := ro.logLevel(f); got != tt.want {
+			t.Errorf("flag %q env %q: %q, want %q", tt.flag, tt.env, got, tt.want)
+		}
+	}
+	if _, err := newLogger(&bytes.Buffer{}, "loud"); err == nil {
+		t.Error("accepted log level loud")
+	}
+}
