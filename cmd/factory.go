@@ -9,9 +9,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"strings"
 
+	"github.com/polytomic-mcp/polytomic-mcp/proxy"
 	"github.com/polytomic-mcp/polytomic-mcp/spec"
 )
 
@@ -38,6 +40,10 @@ type Factory struct {
 	Getenv func(string) string
 	// Index returns the search index over the embedded API snapshot.
 	Index func() (*spec.Index, error)
+	// Keys supplies the API key.
+	Keys proxy.KeySource
+	// HTTPClient makes API calls; nil means a default client.
+	HTTPClient *http.Client
 }
 
 // NewFactory wires the real process environment.
@@ -47,6 +53,7 @@ func NewFactory(build BuildInfo, stdinIsTTY func() bool) *Factory {
 		Build:  build,
 		Getenv: os.Getenv,
 		Index:  spec.Embedded,
+		Keys:   envKeys{getenv: os.Getenv},
 	}
 }
 

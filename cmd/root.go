@@ -28,7 +28,11 @@ client (stdin not a terminal), it serves; from a terminal it prints this help.`,
 			if f.IO.StdinIsTTY != nil && f.IO.StdinIsTTY() {
 				return cmd.Help()
 			}
-			return serveRun(cmd.Context(), &ServeOptions{IO: f.IO, Factory: f, LogLevel: ro.logLevel(f)})
+			opts, err := defaultServeOptions(f, ro.logLevel(f))
+			if err != nil {
+				return err
+			}
+			return serveRun(cmd.Context(), opts)
 		},
 	}
 	root.SetIn(f.IO.In)
@@ -40,6 +44,7 @@ client (stdin not a terminal), it serves; from a terminal it prints this help.`,
 	root.AddCommand(NewCmdServe(f, ro, nil))
 	root.AddCommand(NewCmdSearch(f, nil))
 	root.AddCommand(NewCmdVersion(f, nil))
+	root.AddCommand(NewCmdCall(f, ro, nil))
 	return root
 }
 

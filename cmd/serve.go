@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -13,7 +14,7 @@ type ServeOptions struct {
 	IO       *IOStreams
 	Factory  *Factory
 	LogLevel string
-	ReadOnly bool
+	API      apiFlags
 }
 
 // NewCmdServe builds `polytomic-mcp serve`. runF replaces the behaviour in
@@ -24,17 +25,35 @@ func NewCmdServe(f *Factory, ro *rootOptions, runF func(context.Context, *ServeO
 		Use:   "serve",
 		Short: "Serve MCP over stdio (what MCP clients start)",
 		Long: `Serve the Model Context Protocol over stdin/stdout. Stdout carries only
-JSON-RPC; logs go to stderr.`,
+JSON-RPC; logs go to stderr.
+
+The API key comes from POLYTOMIC_API_KEY or the keychain (polytomic-mcp
+login); without one, search still works and execute explains how to log in.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.LogLevel = ro.logLevel(f)
+			if err := opts.API.resolve(cmd.Flags(), f.Getenv); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
 			return serveRun(cmd.Context(), opts)
 		},
 	}
+	addAPIFlags(cmd.Flags(), &opts.API)
+	addFeedbackFlag(cmd.Flags(), &opts.API)
 	return cmd
+}
+
+// defaultServeOptions are what `polytomic-mcp` with no arguments serves
+// with: flag defaults, then the environment.
+func defaultServeOptions(f *Factory, logLevel string) (*ServeOptions, error) {
+	opts := &ServeOptions{IO: f.IO, Factory: f, LogLevel: logLevel}
+	cmd := &cobra.Command{}
+	addAPIFlags(cmd.Flags(), &opts.API)
+	addFeedbackFlag(cmd.Flags(), &opts.API)
+	return opts, opts.API.resolve(cmd.Flags(), f.Getenv)
 }
 
 func serveRun(ctx context.Context, opts *ServeOptions) error {
@@ -43,12 +62,25 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 		return err
 	}
 	f := opts.Factory
+	fwd, err := proxy.NewForwarder(opts.API.forwarderConfig(f), f.Keys, f.Index, f.HTTPClient, logger)
+	if err != nil {
+		return err
+	}
+	fb := &proxy.Feedback{Keys: f.Keys, Version: f.Build.Version, HTTP: f.HTTPClient, Logger: logger}
+	if u := strings.TrimSpace(opts.API.FeedbackURL); u != "off" && u != "" {
+		fb.URL = u
+	}
+	if fb.QueuePath, err = feedbackQueuePath(f.Getenv); err != nil {
+		return err
+	}
 	s := proxy.NewServer(proxy.Options{
-		Version:  f.Build.Version,
-		Index:    f.Index,
-		ReadOnly: opts.ReadOnly,
-		Logger:   logger,
+		Version:   f.Build.Version,
+		Index:     f.Index,
+		ReadOnly:  opts.API.ReadOnly,
+		Logger:    logger,
+		Forwarder: fwd,
+		Feedback:  fb,
 	})
-	logger.Info("serving MCP on stdio", "version", f.Build.Version)
+	logger.Info("serving MCP on stdio", "version", f.Build.Version, "api_url", opts.API.APIURL, "read_only", opts.API.ReadOnly, "auth_mode", opts.API.AuthMode)
 	return proxy.Serve(ctx, s, opts.IO.In, opts.IO.Out, logger)
 }

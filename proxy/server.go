@@ -36,6 +36,10 @@ type Options struct {
 	Index    func() (*spec.Index, error)
 	ReadOnly bool
 	Logger   *slog.Logger
+	// Forwarder makes the calls of the execute tool.
+	Forwarder *Forwarder
+	// Feedback handles submit_mcp_feedback.
+	Feedback *Feedback
 }
 
 // NewServer builds the MCP server with its tools.
@@ -58,6 +62,8 @@ func NewServer(opts Options) *server.MCPServer {
 	)
 	h := &handlers{opts: opts}
 	s.AddTool(searchTool(), h.recovering("search", h.search))
+	s.AddTool(executeTool(opts.ReadOnly), h.recovering("execute", h.execute))
+	s.AddTool(feedbackTool(), h.recovering("submit_mcp_feedback", h.feedback))
 	return s
 }
 
@@ -66,6 +72,10 @@ func NewServer(opts Options) *server.MCPServer {
 func Serve(ctx context.Context, s *server.MCPServer, in io.Reader, out io.Writer, logger *slog.Logger) error {
 	stdio := server.NewStdioServer(s)
 	stdio.SetErrorLogger(log.New(slogWriter{logger}, "", 0))
+	// Tool calls run concurrently: an agent may fan out many slow API
+	// calls, and one must not wait behind another.
+	server.WithWorkerPoolSize(64)(stdio)
+	server.WithQueueSize(1024)(stdio)
 	err := stdio.Listen(ctx, in, out)
 	if errors.Is(err, context.Canceled) {
 		return nil

@@ -1,0 +1,140 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/polytomic-mcp/polytomic-mcp/internal/xdg"
+	"github.com/polytomic-mcp/polytomic-mcp/proxy"
+)
+
+// apiFlags are the settings shared by serve and call. Each has an
+// environment variable; a flag given on the command line wins.
+type apiFlags struct {
+	APIURL           string
+	APIVersion       string
+	ReadOnly         bool
+	AuthMode         string
+	PartnerOrgID     string
+	Timeout          time.Duration
+	MaxResponseBytes int
+	AllowUnlisted    bool
+	FeedbackURL      string
+}
+
+func addAPIFlags(fs *pflag.FlagSet, a *apiFlags) {
+	fs.StringVar(&a.APIURL, "api-url", proxy.DefaultAPIURL, "Polytomic API base URL, https (env POLYTOMIC_API_URL)")
+	fs.StringVar(&a.APIVersion, "api-version", "", "X-Polytomic-Version to send (env POLYTOMIC_API_VERSION; default the snapshot's)")
+	fs.BoolVar(&a.ReadOnly, "read-only", false, "refuse every call but GET (env POLYTOMIC_ACCESS_MODE=read-only)")
+	fs.StringVar(&a.AuthMode, "auth-mode", "user", "user or partner (env POLYTOMIC_AUTH_MODE)")
+	fs.StringVar(&a.PartnerOrgID, "partner-org-id", "", "partner mode: organization to act in (env POLYTOMIC_PARTNER_ORG_ID)")
+	fs.DurationVar(&a.Timeout, "timeout", proxy.DefaultTimeout, "time limit per API call (env POLYTOMIC_TIMEOUT)")
+	fs.IntVar(&a.MaxResponseBytes, "max-response-bytes", proxy.DefaultMaxResponseBytes, "reply text returned to the model, in bytes (env POLYTOMIC_MAX_RESPONSE_BYTES)")
+	fs.BoolVar(&a.AllowUnlisted, "allow-unlisted", false, "allow /api/ paths missing from the snapshot (env POLYTOMIC_ALLOW_UNLISTED)")
+}
+
+func addFeedbackFlag(fs *pflag.FlagSet, a *apiFlags) {
+	fs.StringVar(&a.FeedbackURL, "feedback-url", proxy.DefaultFeedbackURL, "where submit_mcp_feedback forwards feedback; off to keep it local (env POLYTOMIC_FEEDBACK_URL)")
+}
+
+// resolve applies environment variables to flags not given explicitly and
+// checks the result.
+func (a *apiFlags) resolve(fs *pflag.FlagSet, getenv func(string) string) error {
+	env := func(flag, name string, apply func(string) error) error {
+		if fs.Changed(flag) {
+			return nil
+		}
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			if err := apply(v); err != nil {
+				return fmt.Errorf("%s=%q: %w", name, v, err)
+			}
+		}
+		return nil
+	}
+	set := func(dst *string) func(string) error { return func(v string) error { *dst = v; return nil } }
+	steps := []error{
+		env("api-url", "POLYTOMIC_API_URL", set(&a.APIURL)),
+		env("api-version", "POLYTOMIC_API_VERSION", set(&a.APIVersion)),
+		env("auth-mode", "POLYTOMIC_AUTH_MODE", set(&a.AuthMode)),
+		env("partner-org-id", "POLYTOMIC_PARTNER_ORG_ID", set(&a.PartnerOrgID)),
+		env("feedback-url", "POLYTOMIC_FEEDBACK_URL", set(&a.FeedbackURL)),
+		env("read-only", "POLYTOMIC_ACCESS_MODE", func(v string) error {
+			switch strings.ToLower(v) {
+			case "read-only", "readonly", "ro":
+				a.ReadOnly = true
+			case "read-write", "readwrite", "rw", "":
+				a.ReadOnly = false
+			default:
+				return fmt.Errorf("use read-only or read-write")
+			}
+			return nil
+		}),
+		env("timeout", "POLYTOMIC_TIMEOUT", func(v string) (err error) { a.Timeout, err = time.ParseDuration(v); return }),
+		env("max-response-bytes", "POLYTOMIC_MAX_RESPONSE_BYTES", func(v string) (err error) { a.MaxResponseBytes, err = strconv.Atoi(v); return }),
+		env("allow-unlisted", "POLYTOMIC_ALLOW_UNLISTED", func(v string) (err error) { a.AllowUnlisted, err = strconv.ParseBool(v); return }),
+	}
+	for _, err := range steps {
+		if err != nil {
+			return err
+		}
+	}
+	a.AuthMode = strings.ToLower(strings.TrimSpace(a.AuthMode))
+	if a.AuthMode != "user" && a.AuthMode != "partner" {
+		return fmt.Errorf("--auth-mode must be user or partner, got %q", a.AuthMode)
+	}
+	if a.PartnerOrgID != "" && a.AuthMode != "partner" {
+		return fmt.Errorf("--partner-org-id needs --auth-mode partner")
+	}
+	if a.Timeout <= 0 {
+		return fmt.Errorf("--timeout must be positive")
+	}
+	if a.MaxResponseBytes < 1024 {
+		return fmt.Errorf("--max-response-bytes must be at least 1024")
+	}
+	if _, err := proxy.ValidateAPIURL(a.APIURL); err != nil {
+		return err
+	}
+	return nil
+}
+
+// forwarderConfig is the forwarder's view of the settings.
+func (a *apiFlags) forwarderConfig(f *Factory) proxy.ForwarderConfig {
+	return proxy.ForwarderConfig{
+		APIURL:           a.APIURL,
+		APIVersion:       a.APIVersion, // empty: the snapshot's
+		UserAgent:        "polytomic-mcp/" + f.Build.Version,
+		ReadOnly:         a.ReadOnly,
+		PartnerMode:      a.AuthMode == "partner",
+		PartnerOrgID:     a.PartnerOrgID,
+		Timeout:          a.Timeout,
+		MaxResponseBytes: a.MaxResponseBytes,
+		AllowUnlisted:    a.AllowUnlisted,
+	}
+}
+
+// feedbackQueuePath is where feedback waits for delivery.
+func feedbackQueuePath(getenv func(string) string) (string, error) {
+	dir, err := xdg.StateDir(getenv)
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, "feedback.jsonl"), nil
+}
+
+// envKeys reads the key from POLYTOMIC_API_KEY.
+type envKeys struct{ getenv func(string) string }
+
+func (e envKeys) APIKey(context.Context) (string, error) {
+	if k := strings.TrimSpace(e.getenv("POLYTOMIC_API_KEY")); k != "" {
+		return k, nil
+	}
+	return "", proxy.ErrNoKey
+}
+
+func (e envKeys) Reload(ctx context.Context) (string, error) { return e.APIKey(ctx) }

@@ -1,0 +1,600 @@
+package proxy
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/polytomic-mcp/polytomic-mcp/spec"
+)
+
+// fakeAPI is an httptest stand-in for the Polytomic API that records every
+// request it sees.
+type fakeAPI struct {
+	*httptest.Server
+	mu   sync.Mutex
+	reqs []recorded
+	// handle answers a request; nil answers 200 {"data":[]}.
+	handle func(w http.ResponseWriter, r *http.Request, n int)
+}
+
+type recorded struct {
+	Method, Path, RawPath, RawQuery string
+	Header                          http.Header
+	Body                            string
+}
+
+func newFakeAPI(t *testing.T, handle func(w http.ResponseWriter, r *http.Request, n int)) *fakeAPI {
+	f := &fakeAPI{handle: handle}
+	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		f.mu.Lock()
+		f.reqs = append(f.reqs, recorded{r.Method, r.URL.Path, r.URL.EscapedPath(), r.URL.RawQuery, r.Header.Clone(), string(body)})
+		n := len(f.reqs)
+		f.mu.Unlock()
+		if f.handle == nil {
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, `{"data":[]}`)
+			return
+		}
+		f.handle(w, r, n)
+	}))
+	t.Cleanup(f.Close)
+	return f
+}
+
+func (f *fakeAPI) requests() []recorded {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]recorded(nil), f.reqs...)
+}
+
+type staticKeys struct {
+	key    string
+	reload string
+}
+
+func (k staticKeys) APIKey(context.Context) (string, error) {
+	if k.key == "" {
+		return "", ErrNoKey
+	}
+	return k.key, nil
+}
+
+func (k staticKeys) Reload(context.Context) (string, error) {
+	if k.reload != "" {
+		return k.reload, nil
+	}
+	return k.APIKey(context.Background())
+}
+
+const testKey = "pk_test_0123456789abcdef"
+
+func embedded(t testing.TB) func() (*spec.Index, error) {
+	t.Helper()
+	if _, err := spec.Embedded(); err != nil {
+		t.Fatal(err)
+	}
+	return spec.Embedded
+}
+
+// newTestForwarder builds a forwarder against api whose retry waits are
+// recorded instead of slept.
+func newTestForwarder(t *testing.T, api *fakeAPI, mod func(*ForwarderConfig)) (*Forwarder, *[]time.Duration) {
+	t.Helper()
+	cfg := ForwarderConfig{APIURL: api.URL, UserAgent: "polytomic-mcp/test", Timeout: 5 * time.Second}
+	if mod != nil {
+		mod(&cfg)
+	}
+	f, err := NewForwarder(cfg, staticKeys{key: testKey}, embedded(t), api.Client(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var waits []time.Duration
+	var mu sync.Mutex
+	f.sleep = func(ctx context.Context, d time.Duration) error {
+		mu.Lock()
+		waits = append(waits, d)
+		mu.Unlock()
+		return ctx.Err()
+	}
+	return f, &waits
+}
+
+func TestExecuteHeadersPerMode(t *testing.T) {
+	tests := []struct {
+		name   string
+		mod    func(*ForwarderConfig)
+		req    ExecRequest
+		want   map[string]string
+		absent []string
+	}{
+		{
+			name: "user GET",
+			req:  ExecRequest{OperationID: "bulkSync_list"},
+			want: map[string]string{"Authorization": "Bearer " + testKey, "X-Polytomic-Version": "2025-09-18", "User-Agent": "polytomic-mcp/test", "Accept": "application/json"},
+			absent: []string{"Content-Type", "Idempotency-Key", "X-Polytomic-Access-Mode", "X-Polytomic-Auth-Mode", "X-Polytomic-Partner-Org-Id"},
+		},
+		{
+			name: "read-only GET",
+			mod:  func(c *ForwarderConfig) { c.ReadOnly = true },
+			req:  ExecRequest{OperationID: "bulkSync_list"},
+			want: map[string]string{"X-Polytomic-Access-Mode": "read-only"},
+		},
+		{
+			name: "partner with default org",
+			mod:  func(c *ForwarderConfig) { c.PartnerMode, c.PartnerOrgID = true, "org-1" },
+			req:  ExecRequest{OperationID: "organization_list"},
+			want: map[string]string{"X-Polytomic-Auth-Mode": "partner", "X-Polytomic-Partner-Org-Id": "org-1"},
+		},
+		{
+			name: "partner with per-call org",
+			mod:  func(c *ForwarderConfig) { c.PartnerMode, c.PartnerOrgID = true, "org-1" },
+			req:  ExecRequest{OperationID: "bulkSync_list", OrganizationID: "org-2"},
+			want: map[string]string{"X-Polytomic-Partner-Org-Id": "org-2"},
+		},
+		{
+			name: "POST with given idempotency key",
+			req:  ExecRequest{OperationID: "bulkSync_activate", Params: map[string]any{"id": "s1"}, Body: json.RawMessage(`{"active":true}`), IdempotencyKey: "key-123"},
+			want: map[string]string{"Content-Type": "application/json", "Idempotency-Key": "key-123"},
+		},
+		{
+			name: "explicit API version",
+			mod:  func(c *ForwarderConfig) { c.APIVersion = "2024-01-01" },
+			req:  ExecRequest{OperationID: "identity_get"},
+			want: map[string]string{"X-Polytomic-Version": "2024-01-01"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			api := newFakeAPI(t, nil)
+			f, _ := newTestForwarder(t, api, tt.mod)
+			res, err := f.Execute(context.Background(), tt.req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Status != 200 {
+				t.Fatalf("status %d", res.Status)
+			}
+			reqs := api.requests()
+			if len(reqs) != 1 {
+				t.Fatalf("%d requests", len(reqs))
+			}
+			for k, v := range tt.want {
+				if got := reqs[0].Header.Get(k); got != v {
+					t.Errorf("%s = %q, want %q", k, got, v)
+				}
+			}
+			for _, k := range tt.absent {
+				if got := reqs[0].Header.Get(k); got != "" {
+					t.Errorf("%s = %q, want none", k, got)
+				}
+			}
+		})
+	}
+}
+
+func TestExecuteGeneratesIdempotencyKey(t *testing.T) {
+	api := newFakeAPI(t, nil)
+	f, _ := newTestForwarder(t, api, nil)
+	for i := 0; i < 2; i++ {
+		if _, err := f.Execute(context.Background(), ExecRequest{OperationID: "bulkSync_cancel", Params: map[string]any{"id": "s1"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	reqs := api.requests()
+	k1, k2 := reqs[0].Header.Get("Idempotency-Key"), reqs[1].Header.Get("Idempotency-Key")
+	if len(k1) != 36 || k1 == k2 {
+		t.Errorf("generated keys %q %q: want distinct UUIDs", k1, k2)
+	}
+}
+
+func TestExecutePlacesAndEscapesParams(t *testing.T) {
+	api := newFakeAPI(t, nil)
+	f, _ := newTestForwarder(t, api, nil)
+	calls := []struct {
+		req               ExecRequest
+		rawPath, rawQuery string
+	}{
+		{ExecRequest{OperationID: "bulkSync_executions_list", Params: map[string]any{"id": "a b", "only_terminal": true, "limit": 10.0}},
+			"/api/bulk/syncs/a%20b/executions", "limit=10&only_terminal=true"},
+		{ExecRequest{Method: "GET", Path: "/api/bulk/syncs/{sync_id}/schedules/{schedule_id}", PathParams: map[string]any{"sync_id": "s:1", "schedule_id": "é"}},
+			"/api/bulk/syncs/s:1/schedules/%C3%A9", ""},
+		{ExecRequest{Method: "get", Path: "/api/bulk/syncs/abc/executions", Query: map[string]any{"ascending": false}},
+			"/api/bulk/syncs/abc/executions", "ascending=false"},
+		{ExecRequest{OperationID: "bulkSync_executions_listStatus", Params: map[string]any{"sync_id": []any{"x", "y"}}},
+			"/api/bulk/syncs/status", "sync_id=x&sync_id=y"},
+		{ExecRequest{OperationID: "bulkSync_schemas_list", Params: map[string]any{"id": "s1", "filters": map[string]any{"enabled": "true"}}},
+			"/api/bulk/syncs/s1/schemas", "enabled=true"},
+	}
+	for _, c := range calls {
+		if _, err := f.Execute(context.Background(), c.req); err != nil {
+			t.Fatalf("%+v: %v", c.req, err)
+		}
+	}
+	for i, r := range api.requests() {
+		if r.RawPath != calls[i].rawPath || r.RawQuery != calls[i].rawQuery {
+			t.Errorf("call %d: %s ? %s, want %s ? %s", i, r.RawPath, r.RawQuery, calls[i].rawPath, calls[i].rawQuery)
+		}
+	}
+}
+
+// Every refusal happens before any I/O: the fake sees nothing.
+func TestExecuteRefusals(t *testing.T) {
+	tests := []struct {
+		name string
+		mod  func(*ForwarderConfig)
+		req  ExecRequest
+		want string
+	}{
+		{"unknown operation", nil, ExecRequest{OperationID: "bulkSync_lst"}, "nearest: bulkSync_list"},
+		{"both forms", nil, ExecRequest{OperationID: "bulkSync_list", Method: "GET", Path: "/api/bulk/syncs"}, "not both"},
+		{"nothing", nil, ExecRequest{}, "name the call"},
+		{"missing path param", nil, ExecRequest{OperationID: "bulkSync_get"}, `missing path parameter "id"`},
+		{"slash in path param", nil, ExecRequest{OperationID: "bulkSync_get", Params: map[string]any{"id": "a/b"}}, "must not contain /"},
+		{"dotdot path param", nil, ExecRequest{OperationID: "bulkSync_get", Params: map[string]any{"id": ".."}}, `path parameter "id" must not contain ..`},
+		{"encoded dots", nil, ExecRequest{OperationID: "bulkSync_get", Params: map[string]any{"id": "%2e%2e"}}, "encoded dots"},
+		{"question mark", nil, ExecRequest{OperationID: "bulkSync_get", Params: map[string]any{"id": "a?b=1"}}, "must not contain /, ?"},
+		{"crlf in param", nil, ExecRequest{OperationID: "bulkSync_get", Params: map[string]any{"id": "a\r\nX-Evil: 1"}}, "control character"},
+		{"object path param", nil, ExecRequest{OperationID: "bulkSync_get", Params: map[string]any{"id": map[string]any{}}}, "must be a string, number or boolean"},
+		{"absolute URL", nil, ExecRequest{Method: "GET", Path: "https://evil.example/api/me"}, "not a URL"},
+		{"scheme-relative", nil, ExecRequest{Method: "GET", Path: "//evil.example/api/me"}, "not a URL"},
+		{"outside /api", nil, ExecRequest{Method: "GET", Path: "/admin/users"}, "must start with /api/"},
+		{"dotdot path", nil, ExecRequest{Method: "GET", Path: "/api/../admin"}, ". or .. segments"},
+		{"encoded dotdot path", nil, ExecRequest{Method: "GET", Path: "/api/bulk/syncs/%2e%2e/executions"}, "encoded dots"},
+		{"query in path", nil, ExecRequest{Method: "GET", Path: "/api/bulk/syncs?x=1"}, "must not contain ? or #"},
+		{"unlisted", nil, ExecRequest{Method: "GET", Path: "/api/brand/new"}, "not in the API snapshot"},
+		{"unknown query", nil, ExecRequest{OperationID: "bulkSync_list", Params: map[string]any{"colour": "red"}}, `unknown parameter "colour" for bulkSync_list; valid query parameters: active`},
+		{"body on GET", nil, ExecRequest{OperationID: "bulkSync_list", Body: json.RawMessage(`{"a":1}`)}, "GET takes no body"},
+		{"body on DELETE", nil, ExecRequest{OperationID: "bulkSync_delete", Params: map[string]any{"id": "x"}, Body: json.RawMessage(`{}`)}, "DELETE takes no body"},
+		{"bad JSON body", nil, ExecRequest{OperationID: "bulkSync_activate", Params: map[string]any{"id": "x"}, Body: json.RawMessage(`{`)}, "not valid JSON"},
+		{"missing body", nil, ExecRequest{OperationID: "bulkSync_activate", Params: map[string]any{"id": "x"}}, "needs a JSON body"},
+		{"crlf idempotency key", nil, ExecRequest{OperationID: "bulkSync_cancel", Params: map[string]any{"id": "x"}, IdempotencyKey: "a\r\nb"}, "idempotency_key must be printable ASCII"},
+		{"org id in user mode", nil, ExecRequest{OperationID: "bulkSync_list", OrganizationID: "o"}, "only in partner mode"},
+		{"read-only POST", func(c *ForwarderConfig) { c.ReadOnly = true }, ExecRequest{OperationID: "bulkSync_cancel", Params: map[string]any{"id": "x"}}, "refused in read-only mode: POST"},
+		{"read-only PUT", func(c *ForwarderConfig) { c.ReadOnly = true }, ExecRequest{Method: "PUT", Path: "/api/bulk/syncs/x", Body: json.RawMessage(`{}`)}, "refused in read-only mode: PUT"},
+		{"read-only PATCH", func(c *ForwarderConfig) { c.ReadOnly = true }, ExecRequest{Method: "PATCH", Path: "/api/bulk/syncs/x/schemas", Body: json.RawMessage(`{}`)}, "refused in read-only mode: PATCH"},
+		{"read-only DELETE", func(c *ForwarderConfig) { c.ReadOnly = true }, ExecRequest{Method: "DELETE", Path: "/api/bulk/syncs/x"}, "refused in read-only mode: DELETE"},
+		{"bad filter", nil, ExecRequest{OperationID: "bulkSync_list", ResponseFilter: "data\n"}, "control characters"},
+		{"max pages", nil, ExecRequest{OperationID: "bulkSync_list", MaxPages: 99}, "max_pages must be between"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			api := newFakeAPI(t, nil)
+			f, _ := newTestForwarder(t, api, tt.mod)
+			_, err := f.Execute(context.Background(), tt.req)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want it to contain %q", err, tt.want)
+			}
+			if n := len(api.requests()); n != 0 {
+				t.Errorf("%d requests reached the API", n)
+			}
+		})
+	}
+}
+
+func TestExecuteNoKey(t *testing.T) {
+	api := newFakeAPI(t, nil)
+	f, err := NewForwarder(ForwarderConfig{APIURL: api.URL}, staticKeys{}, embedded(t), api.Client(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.Execute(context.Background(), ExecRequest{OperationID: "identity_get"})
+	if !errors.Is(err, ErrNoKey) || !strings.Contains(err.Error(), "polytomic-mcp login") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestExecuteAllowUnlisted(t *testing.T) {
+	api := newFakeAPI(t, nil)
+	f, _ := newTestForwarder(t, api, func(c *ForwarderConfig) { c.AllowUnlisted = true })
+	res, err := f.Execute(context.Background(), ExecRequest{Method: "GET", Path: "/api/brand/new/{id}", PathParams: map[string]any{"id": "x y"}, Query: map[string]any{"anything": "goes"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := api.requests()[0]; r.RawPath != "/api/brand/new/x%20y" || r.RawQuery != "anything=goes" {
+		t.Errorf("sent %s ? %s", r.RawPath, r.RawQuery)
+	}
+	if len(res.Notes) == 0 || !strings.Contains(res.Notes[0], "unlisted") {
+		t.Errorf("notes = %v", res.Notes)
+	}
+	// Still refused: a path outside /api/.
+	if _, err := f.Execute(context.Background(), ExecRequest{Method: "GET", Path: "/internal/x"}); err == nil {
+		t.Error("unlisted non-/api/ path was allowed")
+	}
+}
+
+func TestValidateAPIURL(t *testing.T) {
+	for u, ok := range map[string]bool{
+		"https://app.polytomic.com":     true,
+		"https://polytomic.internal:8443/base": true,
+		"http://localhost:8080":         true,
+		"http://127.0.0.5":              true,
+		"http://[::1]:9000":             true,
+		"http://app.polytomic.com":      false,
+		"http://10.0.0.1":               false,
+		"ftp://x":                       false,
+		"https://user:pw@x.com":         false,
+		"not a url":                     false,
+		"https://x.com/?q=1":            false,
+	} {
+		if _, err := ValidateAPIURL(u); (err == nil) != ok {
+			t.Errorf("ValidateAPIURL(%q) err = %v, want ok=%v", u, err, ok)
+		}
+	}
+}
+
+func TestExecuteRefusesCrossHostRedirect(t *testing.T) {
+	other := newFakeAPI(t, nil)
+	api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		http.Redirect(w, r, other.URL+"/api/me", http.StatusFound)
+	})
+	f, _ := newTestForwarder(t, api, nil)
+	_, err := f.Execute(context.Background(), ExecRequest{OperationID: "identity_get"})
+	if err == nil || !strings.Contains(err.Error(), "redirect") {
+		t.Fatalf("err = %v", err)
+	}
+	if strings.Contains(err.Error(), testKey) {
+		t.Error("error message contains the key")
+	}
+	if n := len(other.requests()); n != 0 {
+		t.Errorf("the other host saw %d requests", n)
+	}
+}
+
+func TestExecuteFollowsSameHostRedirect(t *testing.T) {
+	api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		if n == 1 {
+			http.Redirect(w, r, "/api/me/", http.StatusTemporaryRedirect)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"data":{"id":"u1"}}`)
+	})
+	f, _ := newTestForwarder(t, api, nil)
+	res, err := f.Execute(context.Background(), ExecRequest{OperationID: "identity_get"})
+	if err != nil || res.Status != 200 {
+		t.Fatalf("%v %v", res, err)
+	}
+	if got := api.requests()[1].Header.Get("Authorization"); got != "Bearer "+testKey {
+		t.Errorf("same-host redirect lost the key: %q", got)
+	}
+}
+
+func TestExecuteRetries(t *testing.T) {
+	tests := []struct {
+		name      string
+		statuses  []int
+		header    map[string]string
+		req       ExecRequest
+		wantReqs  int
+		wantFinal int
+		wantWaits []time.Duration // exact, when set
+	}{
+		{"429 honours Retry-After", []int{429, 200}, map[string]string{"Retry-After": "2"}, ExecRequest{OperationID: "bulkSync_list"}, 2, 200, []time.Duration{2 * time.Second}},
+		{"503 then 502 then 200", []int{503, 502, 200}, nil, ExecRequest{OperationID: "bulkSync_list"}, 3, 200, nil},
+		{"gives up after 3", []int{500, 500, 500, 500}, nil, ExecRequest{OperationID: "bulkSync_list"}, 1, 500, nil},
+		{"504 three times", []int{504, 504, 504, 504}, nil, ExecRequest{OperationID: "bulkSync_list"}, 3, 504, nil},
+		{"POST with generated key retries", []int{503, 200}, nil, ExecRequest{OperationID: "bulkSync_cancel", Params: map[string]any{"id": "x"}}, 2, 200, nil},
+		{"PATCH is not retried", []int{503, 200}, nil, ExecRequest{OperationID: "bulkSync_schemas_patch", Params: map[string]any{"id": "x"}, Body: json.RawMessage(`{}`)}, 1, 503, nil},
+		{"Retry-After beyond 30s is not waited for", []int{429, 200}, map[string]string{"Retry-After": "120"}, ExecRequest{OperationID: "bulkSync_list"}, 1, 429, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request, n int) {
+				for k, v := range tt.header {
+					w.Header().Set(k, v)
+				}
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(tt.statuses[min(n-1, len(tt.statuses)-1)])
+				io.WriteString(w, `{"message":"try again","status":503}`)
+			})
+			f, waits := newTestForwarder(t, api, nil)
+			res, err := f.Execute(context.Background(), tt.req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := len(api.requests()); n != tt.wantReqs || res.Status != tt.wantFinal {
+				t.Errorf("%d requests, final %d; want %d, %d", n, res.Status, tt.wantReqs, tt.wantFinal)
+			}
+			if tt.wantWaits != nil && (len(*waits) != len(tt.wantWaits) || (*waits)[0] != tt.wantWaits[0]) {
+				t.Errorf("waits = %v, want %v", *waits, tt.wantWaits)
+			}
+			reqs := api.requests()
+			if len(reqs) > 1 && reqs[0].Header.Get("Idempotency-Key") != reqs[1].Header.Get("Idempotency-Key") {
+				t.Error("a retried POST changed its idempotency key")
+			}
+		})
+	}
+}
+
+func TestExecuteRetriesConnectionErrors(t *testing.T) {
+	api := newFakeAPI(t, nil)
+	url := api.URL
+	api.Close() // nothing listens now
+	f, err := NewForwarder(ForwarderConfig{APIURL: url}, staticKeys{key: testKey}, embedded(t), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var waits int
+	f.sleep = func(context.Context, time.Duration) error { waits++; return nil }
+	_, err = f.Execute(context.Background(), ExecRequest{OperationID: "bulkSync_list"})
+	if err == nil || !strings.Contains(err.Error(), "connection refused") || waits != 2 {
+		t.Errorf("err = %v after %d waits; want connection refused after 2", err, waits)
+	}
+}
+
+func TestExecuteErrorsCarryHints(t *testing.T) {
+	tests := []struct {
+		status int
+		body   string
+		op     string
+		want   []string
+	}{
+		{401, `{"message":"invalid api key","status":401}`, "identity_get", []string{"invalid api key", "polytomic-mcp login"}},
+		{403, `{"message":"forbidden"}`, "organization_list", []string{"forbidden", "partner key"}},
+		{404, `{"message":"not found"}`, "identity_get", []string{"check the ids"}},
+		{409, `{"message":"in flight"}`, "identity_get", []string{"idempotency"}},
+		{422, `{"message":"invalid","metadata":{"name":"required"}}`, "identity_get", []string{`details: {"name":"required"}`, "search operation=identity_get"}},
+		{400, `plain text failure`, "identity_get", []string{"plain text failure"}},
+	}
+	for _, tt := range tests {
+		api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request, n int) {
+			w.WriteHeader(tt.status)
+			io.WriteString(w, tt.body)
+		})
+		f, _ := newTestForwarder(t, api, nil)
+		res, err := f.Execute(context.Background(), ExecRequest{OperationID: tt.op})
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := RenderExecText(res)
+		if !res.IsError() {
+			t.Errorf("%d: not an error", tt.status)
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(text, w) {
+				t.Errorf("%d: text lacks %q:\n%s", tt.status, w, text)
+			}
+		}
+	}
+}
+
+// A 401 re-reads the key store once: a login done while serving is used.
+func TestExecuteReloadsKeyOn401(t *testing.T) {
+	api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		if r.Header.Get("Authorization") != "Bearer new-key" {
+			w.WriteHeader(401)
+			return
+		}
+		io.WriteString(w, `{"data":{}}`)
+	})
+	f, err := NewForwarder(ForwarderConfig{APIURL: api.URL}, staticKeys{key: "old-key", reload: "new-key"}, embedded(t), api.Client(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := f.Execute(context.Background(), ExecRequest{OperationID: "identity_get"})
+	if err != nil || res.Status != 200 || len(api.requests()) != 2 {
+		t.Fatalf("res %+v err %v, %d requests", res, err, len(api.requests()))
+	}
+}
+
+func TestExecuteTruncatesAndFilters(t *testing.T) {
+	big := `{"data":[` + strings.Repeat(`{"id":"0123456789","name":"a sync with a long name"},`, 3000) + `{"id":"last","name":"z"}]}`
+	api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, big)
+	})
+	f, _ := newTestForwarder(t, api, func(c *ForwarderConfig) { c.MaxResponseBytes = 4096 })
+	res, err := f.Execute(context.Background(), ExecRequest{OperationID: "bulkSync_list"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := RenderExecText(res)
+	if res.Truncated == nil || res.Truncated.ShownBytes > 4096 || res.Body != nil {
+		t.Fatalf("truncation = %+v, body kept: %v", res.Truncated, res.Body != nil)
+	}
+	if !strings.Contains(text, "[truncated: showing") || !strings.Contains(text, "response_filter") {
+		t.Errorf("no truncation marker:\n%s", text[len(text)-300:])
+	}
+
+	res, err = f.Execute(context.Background(), ExecRequest{OperationID: "bulkSync_list", ResponseFilter: "data.#.id"})
+	if err != nil || res.Truncated == nil {
+		t.Fatalf("filtered: %v %+v", err, res.Truncated)
+	}
+	res, err = f.Execute(context.Background(), ExecRequest{OperationID: "bulkSync_list", ResponseFilter: "data.3000"})
+	if err != nil || res.Truncated != nil || res.BodyText() != `{"id":"last","name":"z"}` {
+		t.Fatalf("filter data.3000 = %q %v", res.BodyText(), err)
+	}
+	res, _ = f.Execute(context.Background(), ExecRequest{OperationID: "bulkSync_list", ResponseFilter: "nope.nothing"})
+	if len(res.Notes) == 0 || !strings.Contains(res.Notes[0], "matched nothing") {
+		t.Errorf("a filter that matches nothing is not reported: %v", res.Notes)
+	}
+}
+
+// The forwarder reads at most maxReadBytes of any response.
+func TestExecuteHugeBodyIsBounded(t *testing.T) {
+	api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		w.Header().Set("Content-Type", "application/json")
+		chunk := []byte(strings.Repeat("x", 1<<20))
+		io.WriteString(w, `{"data":"`)
+		for i := 0; i < 100; i++ {
+			if _, err := w.Write(chunk); err != nil {
+				return
+			}
+		}
+		io.WriteString(w, `"}`)
+	})
+	f, _ := newTestForwarder(t, api, nil)
+	res, err := f.Execute(context.Background(), ExecRequest{OperationID: "identity_get"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Truncated == nil || !res.Truncated.ReadLimit || len(res.BodyText()) > DefaultMaxResponseBytes {
+		t.Errorf("100 MB body: truncated=%+v text=%d", res.Truncated, len(res.BodyText()))
+	}
+}
+
+func TestExecutePaging(t *testing.T) {
+	api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		tok := r.URL.Query().Get("page_token")
+		next := map[string]string{"": "p2", "p2": "p3", "p3": ""}[tok]
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]any{"data": []any{map[string]any{"page": tok}}, "pagination": map[string]any{"next_page_token": next}})
+	})
+	f, _ := newTestForwarder(t, api, nil)
+	res, err := f.Execute(context.Background(), ExecRequest{OperationID: "bulkSync_executions_list", Params: map[string]any{"id": "s1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.NextPageToken != "p2" || !strings.Contains(RenderExecText(res), `next page: execute again with page_token="p2"`) {
+		t.Errorf("single page: next=%q\n%s", res.NextPageToken, RenderExecText(res))
+	}
+
+	res, err = f.Execute(context.Background(), ExecRequest{OperationID: "bulkSync_executions_list", Params: map[string]any{"id": "s1"}, AllPages: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Pages != 3 || res.NextPageToken != "" || !strings.Contains(res.BodyText(), `{"page":"p3"}`) {
+		t.Errorf("all pages: pages=%d next=%q body=%s", res.Pages, res.NextPageToken, res.BodyText())
+	}
+	res, err = f.Execute(context.Background(), ExecRequest{OperationID: "bulkSync_executions_list", Params: map[string]any{"id": "s1"}, AllPages: true, MaxPages: 2})
+	if err != nil || res.Pages != 2 || res.NextPageToken != "p3" {
+		t.Errorf("max_pages 2: pages=%d next=%q err=%v", res.Pages, res.NextPageToken, err)
+	}
+}
+
+func TestExecuteTimeoutAndCancel(t *testing.T) {
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	})
+	f, _ := newTestForwarder(t, api, func(c *ForwarderConfig) { c.Timeout = 100 * time.Millisecond })
+	t0 := time.Now()
+	_, err := f.Execute(context.Background(), ExecRequest{OperationID: "identity_get"})
+	if err == nil || !strings.Contains(err.Error(), "did not answer within 100ms") {
+		t.Errorf("timeout: %v", err)
+	}
+	if time.Since(t0) > 5*time.Second {
+		t.Error("the timeout did not stop the call")
+	}
+
+	f, _ = newTestForwarder(t, api, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(50*time.Millisecond, cancel)
+	_, err = f.Execute(ctx, ExecRequest{OperationID: "identity_get"})
+	if err == nil || !errors.Is(err, context.Canceled) {
+		t.Errorf("cancel: %v", err)
+	}
+}
