@@ -210,16 +210,24 @@ func (f *Forwarder) Execute(ctx context.Context, req ExecRequest) (*ExecResult, 
 	if err != nil {
 		return nil, err
 	}
+	// Read-only mode answers first: whatever else is wrong with a write,
+	// the agent needs to know that writes are off.
+	if f.cfg.ReadOnly {
+		method := strings.ToUpper(strings.TrimSpace(req.Method))
+		if op, ok := ix.Lookup(req.OperationID); ok && req.OperationID != "" {
+			method = op.Method
+		}
+		if method != "" && !spec.IsReadMethod(method) {
+			return nil, fmt.Errorf("%w: %s would change data, and this server only reads (--read-only or POLYTOMIC_ACCESS_MODE=read-only); restart it without read-only mode to allow writes",
+				ErrReadOnly, method)
+		}
+	}
 	p, err := buildPlan(ix, req, f.cfg.AllowUnlisted)
 	if err != nil {
 		return nil, err
 	}
 	if p.apiVersion = f.cfg.APIVersion; p.apiVersion == "" {
 		p.apiVersion = ix.API().Version
-	}
-	if f.cfg.ReadOnly && !spec.IsReadMethod(p.method) {
-		return nil, fmt.Errorf("%w: %s %s would change data, and this server only reads (--read-only or POLYTOMIC_ACCESS_MODE=read-only); restart it without read-only mode to allow writes",
-			ErrReadOnly, p.method, p.path)
 	}
 	if p.orgID != "" && !f.cfg.PartnerMode {
 		return nil, badInput("organization_id applies only in partner mode: start the server with --auth-mode partner and a partner key")

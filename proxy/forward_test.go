@@ -117,9 +117,9 @@ func TestExecuteHeadersPerMode(t *testing.T) {
 		absent []string
 	}{
 		{
-			name: "user GET",
-			req:  ExecRequest{OperationID: "bulkSync_list"},
-			want: map[string]string{"Authorization": "Bearer " + testKey, "X-Polytomic-Version": "2025-09-18", "User-Agent": "polytomic-mcp/test", "Accept": "application/json"},
+			name:   "user GET",
+			req:    ExecRequest{OperationID: "bulkSync_list"},
+			want:   map[string]string{"Authorization": "Bearer " + testKey, "X-Polytomic-Version": "2025-09-18", "User-Agent": "polytomic-mcp/test", "Accept": "application/json"},
 			absent: []string{"Content-Type", "Idempotency-Key", "X-Polytomic-Access-Mode", "X-Polytomic-Auth-Mode", "X-Polytomic-Partner-Org-Id"},
 		},
 		{
@@ -313,17 +313,17 @@ func TestExecuteAllowUnlisted(t *testing.T) {
 
 func TestValidateAPIURL(t *testing.T) {
 	for u, ok := range map[string]bool{
-		"https://app.polytomic.com":     true,
+		"https://app.polytomic.com":            true,
 		"https://polytomic.internal:8443/base": true,
-		"http://localhost:8080":         true,
-		"http://127.0.0.5":              true,
-		"http://[::1]:9000":             true,
-		"http://app.polytomic.com":      false,
-		"http://10.0.0.1":               false,
-		"ftp://x":                       false,
-		"https://user:pw@x.com":         false,
-		"not a url":                     false,
-		"https://x.com/?q=1":            false,
+		"http://localhost:8080":                true,
+		"http://127.0.0.5":                     true,
+		"http://[::1]:9000":                    true,
+		"http://app.polytomic.com":             false,
+		"http://10.0.0.1":                      false,
+		"ftp://x":                              false,
+		"https://user:pw@x.com":                false,
+		"not a url":                            false,
+		"https://x.com/?q=1":                   false,
 	} {
 		if _, err := ValidateAPIURL(u); (err == nil) != ok {
 			t.Errorf("ValidateAPIURL(%q) err = %v, want ok=%v", u, err, ok)
