@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"context"
 	"fmt"
 	"path/filepath"
 	"strconv"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/polytomic-mcp/polytomic-mcp/auth"
 	"github.com/polytomic-mcp/polytomic-mcp/internal/xdg"
 	"github.com/polytomic-mcp/polytomic-mcp/proxy"
 )
@@ -17,6 +17,7 @@ import (
 // apiFlags are the settings shared by serve and call. Each has an
 // environment variable; a flag given on the command line wins.
 type apiFlags struct {
+	Profile          string
 	APIURL           string
 	APIVersion       string
 	ReadOnly         bool
@@ -29,6 +30,7 @@ type apiFlags struct {
 }
 
 func addAPIFlags(fs *pflag.FlagSet, a *apiFlags) {
+	addProfileFlag(fs, &a.Profile)
 	fs.StringVar(&a.APIURL, "api-url", proxy.DefaultAPIURL, "Polytomic API base URL, https (env POLYTOMIC_API_URL)")
 	fs.StringVar(&a.APIVersion, "api-version", "", "X-Polytomic-Version to send (env POLYTOMIC_API_VERSION; default the snapshot's)")
 	fs.BoolVar(&a.ReadOnly, "read-only", false, "refuse every call but GET (env POLYTOMIC_ACCESS_MODE=read-only)")
@@ -39,20 +41,50 @@ func addAPIFlags(fs *pflag.FlagSet, a *apiFlags) {
 	fs.BoolVar(&a.AllowUnlisted, "allow-unlisted", false, "allow /api/ paths missing from the snapshot (env POLYTOMIC_ALLOW_UNLISTED)")
 }
 
+func addProfileFlag(fs *pflag.FlagSet, p *string) {
+	fs.StringVar(p, "profile", auth.DefaultProfile, "credentials and settings profile (env POLYTOMIC_PROFILE)")
+}
+
+// resolveProfile applies POLYTOMIC_PROFILE unless --profile was given.
+func resolveProfile(fs *pflag.FlagSet, getenv func(string) string, p *string) error {
+	if !fs.Changed("profile") {
+		if v := strings.TrimSpace(getenv("POLYTOMIC_PROFILE")); v != "" {
+			*p = v
+		}
+	}
+	return auth.ValidateProfile(*p)
+}
+
 func addFeedbackFlag(fs *pflag.FlagSet, a *apiFlags) {
 	fs.StringVar(&a.FeedbackURL, "feedback-url", proxy.DefaultFeedbackURL, "where submit_mcp_feedback forwards feedback; off to keep it local (env POLYTOMIC_FEEDBACK_URL)")
 }
 
-// resolve applies environment variables to flags not given explicitly and
-// checks the result.
-func (a *apiFlags) resolve(fs *pflag.FlagSet, getenv func(string) string) error {
+// resolve settles each setting: a flag given on the command line, else its
+// environment variable, else the profile's saved value, else the default.
+func (a *apiFlags) resolve(fs *pflag.FlagSet, getenv func(string) string, configDir string) error {
+	if err := resolveProfile(fs, getenv, &a.Profile); err != nil {
+		return err
+	}
+	cfg, err := auth.LoadConfig(configDir)
+	if err != nil {
+		return err
+	}
+	prof := cfg.Profile(a.Profile)
+	fromProfile := map[string]string{"api-url": prof.APIURL, "auth-mode": prof.AuthMode, "partner-org-id": prof.PartnerOrgID}
+	if prof.ReadOnly != nil {
+		fromProfile["read-only"] = map[bool]string{true: "read-only", false: "read-write"}[*prof.ReadOnly]
+	}
 	env := func(flag, name string, apply func(string) error) error {
 		if fs.Changed(flag) {
 			return nil
 		}
-		if v := strings.TrimSpace(getenv(name)); v != "" {
+		v, from := strings.TrimSpace(getenv(name)), name
+		if v == "" {
+			v, from = fromProfile[flag], "profile "+a.Profile+" "+flag
+		}
+		if v != "" {
 			if err := apply(v); err != nil {
-				return fmt.Errorf("%s=%q: %w", name, v, err)
+				return fmt.Errorf("%s=%q: %w", from, v, err)
 			}
 		}
 		return nil
@@ -127,14 +159,12 @@ func feedbackQueuePath(getenv func(string) string) (string, error) {
 	return filepath.Join(dir, "feedback.jsonl"), nil
 }
 
-// envKeys reads the key from POLYTOMIC_API_KEY.
-type envKeys struct{ getenv func(string) string }
 
-func (e envKeys) APIKey(context.Context) (string, error) {
-	if k := strings.TrimSpace(e.getenv("POLYTOMIC_API_KEY")); k != "" {
-		return k, nil
+// load resolves the settings for a command run from f.
+func (a *apiFlags) load(fs *pflag.FlagSet, f *Factory) error {
+	dir, err := f.ConfigDir()
+	if err != nil {
+		return err
 	}
-	return "", proxy.ErrNoKey
+	return a.resolve(fs, f.Getenv, dir)
 }
-
-func (e envKeys) Reload(ctx context.Context) (string, error) { return e.APIKey(ctx) }

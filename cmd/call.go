@@ -49,7 +49,7 @@ body is printed as pretty JSON; HTTP errors exit non-zero.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Args = args
 			opts.LogLevel = ro.logLevel(f)
-			if err := opts.API.resolve(cmd.Flags(), f.Getenv); err != nil {
+			if err := opts.API.load(cmd.Flags(), f); err != nil {
 				return err
 			}
 			if runF != nil {
@@ -81,7 +81,11 @@ func callRun(ctx context.Context, opts *CallOptions) error {
 		return err
 	}
 	f := opts.Factory
-	fwd, err := proxy.NewForwarder(opts.API.forwarderConfig(f), f.Keys, f.Index, f.HTTPClient, logger)
+	keys, err := f.KeySource(opts.API.Profile)
+	if err != nil {
+		return err
+	}
+	fwd, err := proxy.NewForwarder(opts.API.forwarderConfig(f), keys, f.Index, f.HTTPClient, logger)
 	if err != nil {
 		return err
 	}

@@ -8,7 +8,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/polytomic-mcp/polytomic-mcp/internal/keyring"
 	"github.com/polytomic-mcp/polytomic-mcp/spec"
 	"github.com/polytomic-mcp/polytomic-mcp/spec/openapi"
 )
@@ -27,12 +29,13 @@ func testFactory(t *testing.T, stdin string, tty bool) (*Factory, *bytes.Buffer,
 	}
 	ix := spec.NewIndex(api)
 	var out, errOut bytes.Buffer
-	env := map[string]string{}
+	env := map[string]string{"XDG_CONFIG_HOME": t.TempDir(), "XDG_STATE_HOME": t.TempDir()}
 	return &Factory{
-		IO:     &IOStreams{In: strings.NewReader(stdin), Out: &out, ErrOut: &errOut, StdinIsTTY: func() bool { return tty }},
-		Build:  BuildInfo{Version: "1.2.3", Commit: "abc1234", Date: "2026-11-26"},
-		Getenv: func(k string) string { return env[k] },
-		Index:  func() (*spec.Index, error) { return ix, nil },
+		IO:       &IOStreams{In: strings.NewReader(stdin), Out: &out, ErrOut: &errOut, StdinIsTTY: func() bool { return tty }},
+		Build:    BuildInfo{Version: "1.2.3", Commit: "abc1234", Date: "2026-11-26"},
+		Getenv:   func(k string) string { return env[k] },
+		Index:    func() (*spec.Index, error) { return ix, nil },
+		Keychain: &keyring.Keyring{Backend: keyring.NewMemory(), Timeout: time.Second},
 	}, &out, &errOut
 }
 

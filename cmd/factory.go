@@ -5,6 +5,7 @@
 package cmd
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -13,7 +14,9 @@ import (
 	"os"
 	"strings"
 
-	"github.com/polytomic-mcp/polytomic-mcp/proxy"
+	"github.com/polytomic-mcp/polytomic-mcp/auth"
+	"github.com/polytomic-mcp/polytomic-mcp/internal/keyring"
+	"github.com/polytomic-mcp/polytomic-mcp/internal/xdg"
 	"github.com/polytomic-mcp/polytomic-mcp/spec"
 )
 
@@ -24,6 +27,9 @@ type IOStreams struct {
 	ErrOut io.Writer
 	// StdinIsTTY reports whether In is an interactive terminal.
 	StdinIsTTY func() bool
+	// ReadSecret shows prompt on the terminal and reads a line without
+	// echoing it.
+	ReadSecret func(ctx context.Context, prompt string) (string, error)
 }
 
 // BuildInfo is stamped into the binary by the linker.
@@ -40,20 +46,32 @@ type Factory struct {
 	Getenv func(string) string
 	// Index returns the search index over the embedded API snapshot.
 	Index func() (*spec.Index, error)
-	// Keys supplies the API key.
-	Keys proxy.KeySource
+	// Keychain is the OS keychain (an in-memory one in tests).
+	Keychain auth.Keychain
 	// HTTPClient makes API calls; nil means a default client.
 	HTTPClient *http.Client
 }
 
+// AuthStore is the key store over the user config folder.
+func (f *Factory) AuthStore() (*auth.Store, error) {
+	dir, err := xdg.ConfigDir(f.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	return &auth.Store{Keychain: f.Keychain, Dir: dir, Getenv: f.Getenv}, nil
+}
+
+// ConfigDir is the user config folder.
+func (f *Factory) ConfigDir() (string, error) { return xdg.ConfigDir(f.Getenv) }
+
 // NewFactory wires the real process environment.
-func NewFactory(build BuildInfo, stdinIsTTY func() bool) *Factory {
+func NewFactory(build BuildInfo, stdinIsTTY func() bool, readSecret func(context.Context, string) (string, error)) *Factory {
 	return &Factory{
-		IO:     &IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr, StdinIsTTY: stdinIsTTY},
+		IO:     &IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr, StdinIsTTY: stdinIsTTY, ReadSecret: readSecret},
 		Build:  build,
 		Getenv: os.Getenv,
-		Index:  spec.Embedded,
-		Keys:   envKeys{getenv: os.Getenv},
+		Index:    spec.Embedded,
+		Keychain: keyring.New(),
 	}
 }
 
@@ -94,4 +112,14 @@ func IsUsageError(err error) bool {
 		}
 	}
 	return false
+}
+
+// KeySource is the key lookup for a profile, shared by every call of one
+// command run.
+func (f *Factory) KeySource(profile string) (*auth.Resolver, error) {
+	store, err := f.AuthStore()
+	if err != nil {
+		return nil, err
+	}
+	return &auth.Resolver{Store: store, Profile: profile}, nil
 }

@@ -45,6 +45,9 @@ client (stdin not a terminal), it serves; from a terminal it prints this help.`,
 	root.AddCommand(NewCmdSearch(f, nil))
 	root.AddCommand(NewCmdVersion(f, nil))
 	root.AddCommand(NewCmdCall(f, ro, nil))
+	root.AddCommand(NewCmdLogin(f, nil))
+	root.AddCommand(NewCmdLogout(f, nil))
+	root.AddCommand(NewCmdAuth(f))
 	return root
 }
 

@@ -32,7 +32,7 @@ login); without one, search still works and execute explains how to log in.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.LogLevel = ro.logLevel(f)
-			if err := opts.API.resolve(cmd.Flags(), f.Getenv); err != nil {
+			if err := opts.API.load(cmd.Flags(), f); err != nil {
 				return err
 			}
 			if runF != nil {
@@ -53,7 +53,7 @@ func defaultServeOptions(f *Factory, logLevel string) (*ServeOptions, error) {
 	cmd := &cobra.Command{}
 	addAPIFlags(cmd.Flags(), &opts.API)
 	addFeedbackFlag(cmd.Flags(), &opts.API)
-	return opts, opts.API.resolve(cmd.Flags(), f.Getenv)
+	return opts, opts.API.load(cmd.Flags(), f)
 }
 
 func serveRun(ctx context.Context, opts *ServeOptions) error {
@@ -62,11 +62,15 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 		return err
 	}
 	f := opts.Factory
-	fwd, err := proxy.NewForwarder(opts.API.forwarderConfig(f), f.Keys, f.Index, f.HTTPClient, logger)
+	keys, err := f.KeySource(opts.API.Profile)
 	if err != nil {
 		return err
 	}
-	fb := &proxy.Feedback{Keys: f.Keys, Version: f.Build.Version, HTTP: f.HTTPClient, Logger: logger}
+	fwd, err := proxy.NewForwarder(opts.API.forwarderConfig(f), keys, f.Index, f.HTTPClient, logger)
+	if err != nil {
+		return err
+	}
+	fb := &proxy.Feedback{Keys: keys, Version: f.Build.Version, HTTP: f.HTTPClient, Logger: logger}
 	if u := strings.TrimSpace(opts.API.FeedbackURL); u != "off" && u != "" {
 		fb.URL = u
 	}

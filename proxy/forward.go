@@ -23,6 +23,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/tidwall/gjson"
 
+	"github.com/polytomic-mcp/polytomic-mcp/auth"
 	"github.com/polytomic-mcp/polytomic-mcp/internal/jsonfilter"
 	"github.com/polytomic-mcp/polytomic-mcp/spec"
 )
@@ -38,7 +39,7 @@ type KeySource interface {
 }
 
 // ErrNoKey means no API key is configured.
-var ErrNoKey = errors.New("no API key: run `polytomic-mcp login` or set POLYTOMIC_API_KEY")
+var ErrNoKey = auth.ErrNoKey
 
 // ErrReadOnly marks a write refused by read-only mode.
 var ErrReadOnly = errors.New("refused in read-only mode")

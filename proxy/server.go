@@ -3,6 +3,7 @@
 package proxy
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -76,7 +77,8 @@ func Serve(ctx context.Context, s *server.MCPServer, in io.Reader, out io.Writer
 	// calls, and one must not wait behind another.
 	server.WithWorkerPoolSize(64)(stdio)
 	server.WithQueueSize(1024)(stdio)
-	err := stdio.Listen(ctx, in, out)
+	t := newTracker()
+	err := stdio.Listen(ctx, &drainingReader{r: bufio.NewReaderSize(in, 64*1024), t: t}, trackingWriter{w: out, t: t})
 	if errors.Is(err, context.Canceled) {
 		return nil
 	}

@@ -1,0 +1,285 @@
+// Package auth holds credentials: the API key in the OS keychain (or, only
+// if the user chose it, a plain-text file), the lookup order that decides
+// which key a command uses, and the non-secret per-profile settings.
+package auth
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+
+	"github.com/polytomic-mcp/polytomic-mcp/internal/keyring"
+)
+
+// Service is the keychain service name; the account is the profile name.
+const (
+	Service        = "polytomic-mcp"
+	DefaultProfile = "default"
+	EnvKey         = "POLYTOMIC_API_KEY"
+	credFile       = "credentials.json"
+)
+
+// ErrNoKey means no API key is configured for the profile.
+var ErrNoKey = errors.New("no API key: run `polytomic-mcp login` or set " + EnvKey)
+
+// Keychain is the part of the OS keychain auth uses.
+type Keychain interface {
+	Get(ctx context.Context, service, user string) (string, error)
+	Set(ctx context.Context, service, user, secret string) error
+	Delete(ctx context.Context, service, user string) error
+}
+
+// Source is where a key came from.
+type Source string
+
+const (
+	SourceEnv      Source = "env"
+	SourceKeychain Source = "keychain"
+	SourceFile     Source = "file"
+)
+
+// Credential is a key and where it was found.
+type Credential struct {
+	Key    string
+	Source Source
+	Where  string // the variable name, the keychain item, or the file path
+}
+
+// Masked shows only the key's last four characters.
+func (c Credential) Masked() string { return Mask(c.Key) }
+
+// Mask hides all but the last four characters of a key.
+func Mask(key string) string {
+	if len(key) <= 4 {
+		return strings.Repeat("*", len(key))
+	}
+	return strings.Repeat("*", min(len(key)-4, 8)) + key[len(key)-4:]
+}
+
+// LookupError is a failed lookup that did not end at "not logged in": the
+// keychain could not be asked. It matches ErrNoKey and the keychain error.
+type LookupError struct {
+	Keychain error
+}
+
+func (e *LookupError) Error() string {
+	return fmt.Sprintf("no API key: %v; set %s, or run `polytomic-mcp login --insecure-storage` to keep the key in a file", e.Keychain, EnvKey)
+}
+
+func (e *LookupError) Is(target error) bool { return target == ErrNoKey }
+func (e *LookupError) Unwrap() error        { return e.Keychain }
+
+var profileName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+
+// ValidateProfile checks a profile name.
+func ValidateProfile(p string) error {
+	if !profileName.MatchString(p) {
+		return fmt.Errorf("invalid profile name %q: use letters, digits, '.', '_' or '-'", p)
+	}
+	return nil
+}
+
+// Store reads and writes keys.
+type Store struct {
+	Keychain Keychain
+	// Dir is the user config folder (for the plain-text key file).
+	Dir    string
+	Getenv func(string) string
+}
+
+// Lookup finds the key for a profile, in this order and nowhere else:
+// POLYTOMIC_API_KEY (then the keychain is not touched at all), the
+// keychain, and the plain-text file that `login --insecure-storage` writes.
+// A profile saved with --insecure-storage skips the keychain: it holds no
+// item, and asking a broken keychain can take seconds.
+func (s *Store) Lookup(ctx context.Context, profile string) (Credential, error) {
+	if k := strings.TrimSpace(s.Getenv(EnvKey)); k != "" {
+		return Credential{Key: k, Source: SourceEnv, Where: EnvKey}, nil
+	}
+	cfg, _ := LoadConfig(s.Dir)
+	var kcErr error = keyring.ErrNotFound
+	if !cfg.Profile(profile).InsecureStorage {
+		k, err := s.Keychain.Get(ctx, Service, profile)
+		if err == nil && k != "" {
+			return Credential{Key: k, Source: SourceKeychain, Where: keychainWhere(profile)}, nil
+		}
+		if err != nil {
+			kcErr = err
+		}
+	}
+	if k, ok := s.readFile(profile); ok {
+		return Credential{Key: k, Source: SourceFile, Where: s.filePath()}, nil
+	}
+	if errors.Is(kcErr, keyring.ErrNotFound) {
+		return Credential{}, ErrNoKey
+	}
+	return Credential{}, &LookupError{Keychain: kcErr}
+}
+
+func keychainWhere(profile string) string {
+	return fmt.Sprintf("system keychain (service %s, account %s)", Service, profile)
+}
+
+// Save stores a key: in the keychain, or in a 0600 file with insecure. It
+// returns where the key went.
+func (s *Store) Save(ctx context.Context, profile, key string, insecure bool) (string, error) {
+	if insecure {
+		if err := s.writeFile(profile, key); err != nil {
+			return "", err
+		}
+		// A stale keychain item would shadow the new file for other tools.
+		_ = s.Keychain.Delete(ctx, Service, profile)
+		return s.filePath(), nil
+	}
+	if err := s.Keychain.Set(ctx, Service, profile, key); err != nil {
+		if errors.Is(err, keyring.ErrUnavailable) || errors.Is(err, keyring.ErrTimeout) {
+			return "", fmt.Errorf("could not store the key: %w; set %s instead, or run login again with --insecure-storage to keep the key in a file (%s, mode 0600)", err, EnvKey, s.filePath())
+		}
+		return "", fmt.Errorf("could not store the key in the keychain: %w", err)
+	}
+	s.removeFromFile(profile)
+	return keychainWhere(profile), nil
+}
+
+// Remove deletes the profile's key from the keychain and the file; it is
+// idempotent and reports what it removed.
+func (s *Store) Remove(ctx context.Context, profile string) ([]string, error) {
+	var removed []string
+	err := s.Keychain.Delete(ctx, Service, profile)
+	switch {
+	case err == nil:
+		removed = append(removed, keychainWhere(profile))
+	case errors.Is(err, keyring.ErrNotFound):
+		err = nil
+	}
+	if s.removeFromFile(profile) {
+		removed = append(removed, s.filePath())
+	}
+	if err != nil {
+		return removed, fmt.Errorf("could not remove the key from the keychain: %w", err)
+	}
+	return removed, nil
+}
+
+func (s *Store) filePath() string { return filepath.Join(s.Dir, credFile) }
+
+// credentials is the plain-text key file: profile -> key.
+type credentials struct {
+	Warning string            `json:"warning"`
+	Keys    map[string]string `json:"keys"`
+}
+
+var fileMu sync.Mutex
+
+func (s *Store) readCreds() credentials {
+	var c credentials
+	data, err := os.ReadFile(s.filePath())
+	if err == nil {
+		_ = json.Unmarshal(data, &c)
+	}
+	if c.Keys == nil {
+		c.Keys = map[string]string{}
+	}
+	return c
+}
+
+func (s *Store) readFile(profile string) (string, bool) {
+	fileMu.Lock()
+	defer fileMu.Unlock()
+	k := s.readCreds().Keys[profile]
+	return k, k != ""
+}
+
+func (s *Store) writeFile(profile, key string) error {
+	fileMu.Lock()
+	defer fileMu.Unlock()
+	c := s.readCreds()
+	c.Keys[profile] = key
+	c.Warning = "Polytomic API keys in plain text, written by `polytomic-mcp login --insecure-storage`. Remove with `polytomic-mcp logout`."
+	return writeJSON(s.filePath(), c, 0o600)
+}
+
+func (s *Store) removeFromFile(profile string) bool {
+	fileMu.Lock()
+	defer fileMu.Unlock()
+	c := s.readCreds()
+	if _, ok := c.Keys[profile]; !ok {
+		return false
+	}
+	delete(c.Keys, profile)
+	if len(c.Keys) == 0 {
+		return os.Remove(s.filePath()) == nil
+	}
+	return writeJSON(s.filePath(), c, 0o600) == nil
+}
+
+// writeJSON writes v atomically with the given mode.
+func writeJSON(path string, v any, mode os.FileMode) error {
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(mode); err != nil {
+		tmp.Close()
+		return err
+	}
+	if _, err := tmp.Write(append(data, '\n')); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// Resolver is the key source of a running command: it looks the key up once
+// and again only when asked to reload (after a 401).
+type Resolver struct {
+	Store   *Store
+	Profile string
+
+	mu     sync.Mutex
+	cred   Credential
+	err    error
+	loaded bool
+}
+
+// Credential returns the profile's key and its source.
+func (r *Resolver) Credential(ctx context.Context) (Credential, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.loaded {
+		r.cred, r.err = r.Store.Lookup(ctx, r.Profile)
+		r.loaded = r.err == nil
+	}
+	return r.cred, r.err
+}
+
+// APIKey implements proxy.KeySource.
+func (r *Resolver) APIKey(ctx context.Context) (string, error) {
+	c, err := r.Credential(ctx)
+	return c.Key, err
+}
+
+// Reload implements proxy.KeySource: read the store again.
+func (r *Resolver) Reload(ctx context.Context) (string, error) {
+	r.mu.Lock()
+	r.loaded = false
+	r.mu.Unlock()
+	return r.APIKey(ctx)
+}
