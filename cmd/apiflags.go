@@ -159,7 +159,6 @@ func feedbackQueuePath(getenv func(string) string) (string, error) {
 	return filepath.Join(dir, "feedback.jsonl"), nil
 }
 
-
 // load resolves the settings for a command run from f.
 func (a *apiFlags) load(fs *pflag.FlagSet, f *Factory) error {
 	dir, err := f.ConfigDir()

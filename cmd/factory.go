@@ -67,9 +67,9 @@ func (f *Factory) ConfigDir() (string, error) { return xdg.ConfigDir(f.Getenv) }
 // NewFactory wires the real process environment.
 func NewFactory(build BuildInfo, stdinIsTTY func() bool, readSecret func(context.Context, string) (string, error)) *Factory {
 	return &Factory{
-		IO:     &IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr, StdinIsTTY: stdinIsTTY, ReadSecret: readSecret},
-		Build:  build,
-		Getenv: os.Getenv,
+		IO:       &IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr, StdinIsTTY: stdinIsTTY, ReadSecret: readSecret},
+		Build:    build,
+		Getenv:   os.Getenv,
 		Index:    spec.Embedded,
 		Keychain: keyring.New(),
 	}
