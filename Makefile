@@ -12,7 +12,7 @@ LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.dat
 
 FUZZTIME ?= 30s
 
-.PHONY: all build snapshot run test test-short vet bench fuzz fuzz-ci cross clean
+.PHONY: all build snapshot run test test-short test-keyring vet bench fuzz fuzz-ci cross clean
 
 all: build
 
@@ -36,6 +36,16 @@ test: snapshot vet
 
 test-short: snapshot
 	$(GO) test -count=1 ./...
+
+# login/serve/logout against a real Secret Service (gnome-keyring) in a
+# private D-Bus session with a throw-away, unlocked keyring. Needs the
+# packages gnome-keyring, dbus and libsecret-tools.
+test-keyring: snapshot
+	@command -v dbus-run-session >/dev/null && command -v gnome-keyring-daemon >/dev/null && command -v secret-tool >/dev/null || \
+	  { echo "test-keyring needs dbus-run-session, gnome-keyring-daemon and secret-tool (apt-get install dbus gnome-keyring libsecret-tools)"; exit 1; }
+	XDG_DATA_HOME=$$(mktemp -d) dbus-run-session -- sh -c '\
+	  echo polytomic-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null && \
+	  $(GO) test -tags secretservice -run "^TestSecretService$$" -count=1 -v .'
 
 # Benchmarks and measurements, written to BENCHMARKS.md.
 bench: build
