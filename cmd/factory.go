@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/polytomic-mcp/polytomic-mcp/auth"
+	"github.com/polytomic-mcp/polytomic-mcp/internal/clients"
 	"github.com/polytomic-mcp/polytomic-mcp/internal/keyring"
 	"github.com/polytomic-mcp/polytomic-mcp/internal/xdg"
 	"github.com/polytomic-mcp/polytomic-mcp/spec"
@@ -50,6 +51,10 @@ type Factory struct {
 	Keychain auth.Keychain
 	// HTTPClient makes API calls; nil means a default client.
 	HTTPClient *http.Client
+	// Executable is the path MCP clients should start.
+	Executable func() (string, error)
+	// ClientEnv, when set, replaces the environment install edits in.
+	ClientEnv func() clients.Env
 }
 
 // AuthStore is the key store over the user config folder.
@@ -67,11 +72,12 @@ func (f *Factory) ConfigDir() (string, error) { return xdg.ConfigDir(f.Getenv) }
 // NewFactory wires the real process environment.
 func NewFactory(build BuildInfo, stdinIsTTY func() bool, readSecret func(context.Context, string) (string, error)) *Factory {
 	return &Factory{
-		IO:       &IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr, StdinIsTTY: stdinIsTTY, ReadSecret: readSecret},
-		Build:    build,
-		Getenv:   os.Getenv,
-		Index:    spec.Embedded,
-		Keychain: keyring.New(),
+		IO:         &IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr, StdinIsTTY: stdinIsTTY, ReadSecret: readSecret},
+		Build:      build,
+		Getenv:     os.Getenv,
+		Index:      spec.Embedded,
+		Keychain:   keyring.New(),
+		Executable: executablePath,
 	}
 }
 

@@ -48,6 +48,8 @@ client (stdin not a terminal), it serves; from a terminal it prints this help.`,
 	root.AddCommand(NewCmdLogin(f, nil))
 	root.AddCommand(NewCmdLogout(f, nil))
 	root.AddCommand(NewCmdAuth(f))
+	root.AddCommand(NewCmdInstall(f, false, nil))
+	root.AddCommand(NewCmdInstall(f, true, nil))
 	return root
 }
 
