@@ -12,7 +12,11 @@ LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.dat
 
 FUZZTIME ?= 30s
 
-.PHONY: all build snapshot run test test-short test-keyring vet bench fuzz fuzz-ci cross clean
+MCPB_VERSION   ?= 2.1.2
+GORELEASER     ?= github.com/goreleaser/goreleaser/v2@v2.15.1
+PLATFORMS      := darwin/amd64 darwin/arm64 linux/amd64 linux/arm64 windows/amd64 windows/arm64
+
+.PHONY: all build snapshot run test test-short test-keyring vet bench fuzz fuzz-ci cross clean mcpb mcpb-validate server-json goreleaser release-check release-snapshot
 
 all: build
 
@@ -69,5 +73,42 @@ cross: snapshot
 	  CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -o /dev/null . || exit 1; \
 	done; done
 
+# Claude Desktop bundles, one per OS and CPU, packed by the official MCPB
+# packer from the npm registry.
+mcpb: snapshot
+	@rm -rf dist/mcpb && mkdir -p dist/mcpb
+	@set -e; for p in $(PLATFORMS); do \
+	  os=$${p%/*}; arch=$${p#*/}; dir=dist/mcpb/$$os-$$arch; exe=polytomic-mcp; \
+	  [ $$os = windows ] && exe=polytomic-mcp.exe; \
+	  mkdir -p $$dir/server; \
+	  CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $$dir/server/$$exe .; \
+	  $(GO) run ./internal/releasetool manifest -version "$(VERSION)" -goos $$os -out $$dir/manifest.json; \
+	  cp LICENSE README.md $$dir/; \
+	  npx -y @anthropic-ai/mcpb@$(MCPB_VERSION) pack $$dir dist/polytomic-mcp-$$os-$$arch.mcpb >/dev/null; \
+	  echo "dist/polytomic-mcp-$$os-$$arch.mcpb"; \
+	done
+
+# Check the manifest against the MCPB schema.
+mcpb-validate:
+	@mkdir -p dist/mcpb-check
+	$(GO) run ./internal/releasetool manifest -version "$(VERSION)" -goos linux -out dist/mcpb-check/manifest.json
+	npx -y @anthropic-ai/mcpb@$(MCPB_VERSION) validate dist/mcpb-check/manifest.json
+
+# server.json for the MCP Registry, with each bundle's URL and SHA-256.
+server-json: mcpb
+	$(GO) run ./internal/releasetool server-json -version "$(VERSION)" -dist dist
+
+goreleaser:
+	@command -v goreleaser >/dev/null || $(GO) install $(GORELEASER)
+
+release-check: goreleaser
+	goreleaser check
+
+# A full local release without publishing; then show the version stamped
+# into the linux/amd64 binary.
+release-snapshot: goreleaser
+	goreleaser release --snapshot --clean
+	./dist/polytomic-mcp_linux_amd64_v1/polytomic-mcp version
+
 clean:
-	rm -rf bin dist $(SNAPSHOT)/openapi.json $(SNAPSHOT)/model.json
+	rm -rf bin dist completions $(SNAPSHOT)/openapi.json $(SNAPSHOT)/model.json

@@ -79,6 +79,9 @@ func (a *apiFlags) resolve(fs *pflag.FlagSet, getenv func(string) string, config
 			return nil
 		}
 		v, from := strings.TrimSpace(getenv(name)), name
+		if v == "" && name == "POLYTOMIC_ACCESS_MODE" {
+			v, from = strings.TrimSpace(getenv("POLYTOMIC_READ_ONLY")), "POLYTOMIC_READ_ONLY"
+		}
 		if v == "" {
 			v, from = fromProfile[flag], "profile "+a.Profile+" "+flag
 		}
@@ -96,11 +99,13 @@ func (a *apiFlags) resolve(fs *pflag.FlagSet, getenv func(string) string, config
 		env("auth-mode", "POLYTOMIC_AUTH_MODE", set(&a.AuthMode)),
 		env("partner-org-id", "POLYTOMIC_PARTNER_ORG_ID", set(&a.PartnerOrgID)),
 		env("feedback-url", "POLYTOMIC_FEEDBACK_URL", set(&a.FeedbackURL)),
+		// POLYTOMIC_READ_ONLY=true|false is the Claude Desktop bundle's
+		// checkbox; POLYTOMIC_ACCESS_MODE wins when both are set.
 		env("read-only", "POLYTOMIC_ACCESS_MODE", func(v string) error {
 			switch strings.ToLower(v) {
-			case "read-only", "readonly", "ro":
+			case "read-only", "readonly", "ro", "true":
 				a.ReadOnly = true
-			case "read-write", "readwrite", "rw", "":
+			case "read-write", "readwrite", "rw", "false":
 				a.ReadOnly = false
 			default:
 				return fmt.Errorf("use read-only or read-write")

@@ -10,6 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spf13/cobra"
+
+	"github.com/polytomic-mcp/polytomic-mcp/auth"
 	"github.com/polytomic-mcp/polytomic-mcp/internal/keyring"
 	"github.com/polytomic-mcp/polytomic-mcp/spec"
 	"github.com/polytomic-mcp/polytomic-mcp/spec/openapi"
@@ -138,5 +141,74 @@ func TestLogLevel(t *testing.T) {
 	}
 	if _, err := newLogger(&bytes.Buffer{}, "loud"); err == nil {
 		t.Error("accepted log level loud")
+	}
+}
+
+func TestAPIFlagPrecedence(t *testing.T) {
+	dir := t.TempDir()
+	ro := true
+	if err := auth.SaveProfile(dir, "lab", auth.Profile{APIURL: "https://lab.example", ReadOnly: &ro}); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name     string
+		args     []string
+		env      map[string]string
+		wantURL  string
+		wantRO   bool
+		wantMode string
+		wantErr  string
+	}{
+		{name: "defaults", wantURL: "https://app.polytomic.com", wantMode: "user"},
+		{name: "env", env: map[string]string{"POLYTOMIC_API_URL": "https://env.example", "POLYTOMIC_ACCESS_MODE": "read-only"}, wantURL: "https://env.example", wantRO: true, wantMode: "user"},
+		{name: "flag beats env", args: []string{"--api-url", "https://flag.example"}, env: map[string]string{"POLYTOMIC_API_URL": "https://env.example"}, wantURL: "https://flag.example", wantMode: "user"},
+		{name: "profile", args: []string{"--profile", "lab"}, wantURL: "https://lab.example", wantRO: true, wantMode: "user"},
+		{name: "profile via env", env: map[string]string{"POLYTOMIC_PROFILE": "lab"}, wantURL: "https://lab.example", wantRO: true, wantMode: "user"},
+		{name: "env beats profile", args: []string{"--profile", "lab"}, env: map[string]string{"POLYTOMIC_ACCESS_MODE": "read-write"}, wantURL: "https://lab.example", wantMode: "user"},
+		{name: "bundle checkbox", env: map[string]string{"POLYTOMIC_READ_ONLY": "true"}, wantURL: "https://app.polytomic.com", wantRO: true, wantMode: "user"},
+		{name: "unfilled bundle fields", env: map[string]string{"POLYTOMIC_API_URL": "${user_config.api_url}"}, wantURL: "https://app.polytomic.com", wantMode: "user"},
+		{name: "partner", args: []string{"--auth-mode", "partner", "--partner-org-id", "o1"}, wantURL: "https://app.polytomic.com", wantMode: "partner"},
+		{name: "org without partner", args: []string{"--partner-org-id", "o1"}, wantErr: "needs --auth-mode partner"},
+		{name: "http not loopback", args: []string{"--api-url", "http://example.com"}, wantErr: "must use https"},
+		{name: "bad access mode", env: map[string]string{"POLYTOMIC_ACCESS_MODE": "sometimes"}, wantErr: "POLYTOMIC_ACCESS_MODE"},
+		{name: "bad profile name", args: []string{"--profile", "../x"}, wantErr: "invalid profile name"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var a apiFlags
+			cmd := &cobra.Command{}
+			addAPIFlags(cmd.Flags(), &a)
+			if err := cmd.Flags().Parse(tt.args); err != nil {
+				t.Fatal(err)
+			}
+			getenv := func(k string) string {
+				v := tt.env[k]
+				if strings.HasPrefix(v, "${") {
+					return ""
+				}
+				return v
+			}
+			err := a.resolve(cmd.Flags(), getenv, dir)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.APIURL != tt.wantURL || a.ReadOnly != tt.wantRO || a.AuthMode != tt.wantMode {
+				t.Errorf("got url=%s ro=%v mode=%s", a.APIURL, a.ReadOnly, a.AuthMode)
+			}
+		})
+	}
+}
+
+func TestGetenvDropsUnfilledPlaceholders(t *testing.T) {
+	t.Setenv("POLYTOMIC_TEST_X", "${user_config.api_url}")
+	t.Setenv("POLYTOMIC_TEST_Y", "https://x.example")
+	if Getenv("POLYTOMIC_TEST_X") != "" || Getenv("POLYTOMIC_TEST_Y") != "https://x.example" {
+		t.Error("placeholder handling is wrong")
 	}
 }

@@ -129,3 +129,14 @@ func (f *Factory) KeySource(profile string) (*auth.Resolver, error) {
 	}
 	return &auth.Resolver{Store: store, Profile: profile}, nil
 }
+
+// Getenv reads the environment, treating a Claude Desktop placeholder that
+// was never filled in ("${user_config.api_url}" for a blank optional field)
+// as unset.
+func Getenv(key string) string {
+	v := os.Getenv(key)
+	if strings.HasPrefix(v, "${") && strings.HasSuffix(v, "}") {
+		return ""
+	}
+	return v
+}
