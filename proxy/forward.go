@@ -405,6 +405,32 @@ func retryAfter(h http.Header, now time.Time) time.Duration {
 
 // send makes one HTTP request.
 func (f *Forwarder) send(ctx context.Context, p *plan, query url.Values, key string) (*httpReply, error) {
+	req, err := f.newRequest(ctx, p, query, key)
+	if err != nil {
+		return nil, err
+	}
+	t0 := time.Now()
+	resp, err := f.client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxReadBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading the response: %w", err)
+	}
+	rep := &httpReply{status: resp.StatusCode, header: resp.Header, body: data}
+	if len(data) > maxReadBytes {
+		rep.body, rep.cut = data[:maxReadBytes], true
+	}
+	f.logger.Debug("api call", "method", p.method, "path", p.path, "status", resp.StatusCode, "bytes", len(rep.body), "elapsed", time.Since(t0))
+	return rep, nil
+}
+
+// newRequest builds the HTTP request for a plan. It is the one place that
+// turns agent input into a URL and headers, so it double-checks that the
+// request stays on the configured API host and under /api/.
+func (f *Forwarder) newRequest(ctx context.Context, p *plan, query url.Values, key string) (*http.Request, error) {
 	u := *f.base
 	u.Path = strings.TrimRight(f.base.Path, "/") + mustUnescape(p.path)
 	u.RawPath = strings.TrimRight(f.base.EscapedPath(), "/") + p.path
@@ -415,10 +441,10 @@ func (f *Forwarder) send(ctx context.Context, p *plan, query url.Values, key str
 	}
 	req, err := http.NewRequestWithContext(ctx, p.method, u.String(), body)
 	if err != nil {
-		return nil, err
+		return nil, badInput("cannot build the request: %v", err)
 	}
-	if req.URL.Scheme != f.base.Scheme || req.URL.Host != f.base.Host {
-		return nil, fmt.Errorf("internal error: request URL left the API host")
+	if req.URL.Scheme != f.base.Scheme || req.URL.Host != f.base.Host || !strings.HasPrefix(req.URL.EscapedPath(), strings.TrimRight(f.base.EscapedPath(), "/")+"/api/") {
+		return nil, fmt.Errorf("internal error: request URL %s left the API", req.URL.Redacted())
 	}
 	req.Header.Set("Authorization", "Bearer "+key)
 	req.Header.Set("X-Polytomic-Version", p.apiVersion)
@@ -443,22 +469,7 @@ func (f *Forwarder) send(ctx context.Context, p *plan, query url.Values, key str
 	if p.idemKey != "" && p.method == "POST" {
 		req.Header.Set("Idempotency-Key", p.idemKey)
 	}
-	t0 := time.Now()
-	resp, err := f.client.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxReadBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("reading the response: %w", err)
-	}
-	rep := &httpReply{status: resp.StatusCode, header: resp.Header, body: data}
-	if len(data) > maxReadBytes {
-		rep.body, rep.cut = data[:maxReadBytes], true
-	}
-	f.logger.Debug("api call", "method", p.method, "path", p.path, "status", resp.StatusCode, "bytes", len(rep.body), "elapsed", time.Since(t0))
-	return rep, nil
+	return req, nil
 }
 
 // explain turns a transport error into what happened and what to do.
