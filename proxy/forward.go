@@ -357,8 +357,14 @@ func (f *Forwarder) sendWithRetry(ctx context.Context, p *plan, query url.Values
 	}
 }
 
+// retryStatus: rate limiting and server-side failures that a second try
+// often gets past. Only requests that are safe to repeat are retried.
 func retryStatus(s int) bool {
-	return s == http.StatusTooManyRequests || s == http.StatusBadGateway || s == http.StatusServiceUnavailable || s == http.StatusGatewayTimeout
+	switch s {
+	case http.StatusTooManyRequests, http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
 }
 
 // transient reports connection-level failures worth another attempt.

@@ -380,7 +380,8 @@ func TestExecuteRetries(t *testing.T) {
 	}{
 		{"429 honours Retry-After", []int{429, 200}, map[string]string{"Retry-After": "2"}, ExecRequest{OperationID: "bulkSync_list"}, 2, 200, []time.Duration{2 * time.Second}},
 		{"503 then 502 then 200", []int{503, 502, 200}, nil, ExecRequest{OperationID: "bulkSync_list"}, 3, 200, nil},
-		{"gives up after 3", []int{500, 500, 500, 500}, nil, ExecRequest{OperationID: "bulkSync_list"}, 1, 500, nil},
+		{"gives up after 3", []int{500, 500, 500, 500}, nil, ExecRequest{OperationID: "bulkSync_list"}, 3, 500, nil},
+		{"501 is not retried", []int{501, 200}, nil, ExecRequest{OperationID: "bulkSync_list"}, 1, 501, nil},
 		{"504 three times", []int{504, 504, 504, 504}, nil, ExecRequest{OperationID: "bulkSync_list"}, 3, 504, nil},
 		{"POST with generated key retries", []int{503, 200}, nil, ExecRequest{OperationID: "bulkSync_cancel", Params: map[string]any{"id": "x"}}, 2, 200, nil},
 		{"PATCH is not retried", []int{503, 200}, nil, ExecRequest{OperationID: "bulkSync_schemas_patch", Params: map[string]any{"id": "x"}, Body: json.RawMessage(`{}`)}, 1, 503, nil},
@@ -596,5 +597,51 @@ func TestExecuteTimeoutAndCancel(t *testing.T) {
 	_, err = f.Execute(ctx, ExecRequest{OperationID: "identity_get"})
 	if err == nil || !errors.Is(err, context.Canceled) {
 		t.Errorf("cancel: %v", err)
+	}
+}
+
+// A TLS certificate the system does not trust: the error names SSL_CERT_FILE.
+func TestExecuteUntrustedCertificate(t *testing.T) {
+	api := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	t.Cleanup(api.Close)
+	f, err := NewForwarder(ForwarderConfig{APIURL: api.URL}, staticKeys{key: testKey}, embedded(t), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.sleep = func(context.Context, time.Duration) error { return nil }
+	_, err = f.Execute(context.Background(), ExecRequest{OperationID: "identity_get"})
+	if err == nil || !strings.Contains(err.Error(), "SSL_CERT_FILE") || !strings.Contains(err.Error(), "not trusted") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+// A body cut off mid-stream is retried, then reported.
+func TestExecuteBodyCutMidStream(t *testing.T) {
+	var hits int
+	var mu sync.Mutex
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		hits++
+		mu.Unlock()
+		conn, buf, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			return
+		}
+		buf.WriteString("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"data\": [1, 2")
+		buf.Flush()
+		conn.Close()
+	}))
+	t.Cleanup(api.Close)
+	f, err := NewForwarder(ForwarderConfig{APIURL: api.URL}, staticKeys{key: testKey}, embedded(t), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.sleep = func(context.Context, time.Duration) error { return nil }
+	_, err = f.Execute(context.Background(), ExecRequest{OperationID: "bulkSync_list"})
+	if err == nil || !strings.Contains(err.Error(), "unexpected EOF") {
+		t.Errorf("err = %v", err)
+	}
+	if hits != maxAttempts {
+		t.Errorf("%d attempts, want %d", hits, maxAttempts)
 	}
 }
