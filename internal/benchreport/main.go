@@ -10,6 +10,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -105,7 +107,9 @@ func run(bin, evalPath, out string, spawns int) error {
 	r.p("| in process (`Index.Search`, limit 5, the %d dev queries × 50) | %d | %s | %s | %s | %s |", len(cases), len(lat), us(lat[0]), us(pct(lat, 50)), us(pct(lat, 99)), us(lat[len(lat)-1]))
 
 	// Over stdio: latency, sizes and memory in one server process.
-	sess, err := startSession(bin)
+	api := httptest.NewServer(fakeAPI())
+	defer api.Close()
+	sess, err := startSession(bin, "POLYTOMIC_API_KEY=bench-key", "POLYTOMIC_API_URL="+api.URL)
 	if err != nil {
 		return err
 	}
@@ -160,14 +164,71 @@ func run(bin, evalPath, out string, spawns int) error {
 	r.p("")
 	r.p("Targets: `tools/list` ≤ 4,000 B; a 5-result search reply ≤ 6,000 B.")
 	r.p("")
+
+	// execute against the local fake API, and the same GET made directly.
+	fmt.Fprintln(os.Stderr, "timing execute…")
+	var viaServer, direct []time.Duration
+	client := &http.Client{}
+	for i := 0; i < 1000; i++ {
+		t0 := time.Now()
+		if _, err := sess.call("tools/call", map[string]any{"name": "execute", "arguments": map[string]any{"operation_id": "identity_get"}}); err != nil {
+			return err
+		}
+		viaServer = append(viaServer, time.Since(t0))
+		t0 = time.Now()
+		req, _ := http.NewRequest("GET", api.URL+"/api/me", nil)
+		req.Header.Set("Authorization", "Bearer bench-key")
+		resp, err := client.Do(req)
+		if err != nil {
+			return err
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		direct = append(direct, time.Since(t0))
+	}
+	afterExecRSS := sess.rss()
+	sort.Slice(viaServer, func(i, j int) bool { return viaServer[i] < viaServer[j] })
+	sort.Slice(direct, func(i, j int) bool { return direct[i] < direct[j] })
+	r.p("## execute")
+	r.p("")
+	r.p("1,000 `tools/call execute identity_get` round trips through stdio against a local fake API (in the benchmark process), each followed by the same `GET /api/me` made directly with Go's `net/http`:")
+	r.p("")
+	r.p("| path | min | p50 | p99 | max |")
+	r.p("|---|---|---|---|---|")
+	r.p("| through polytomic-mcp (stdio → HTTP → stdio) | %s | %s | %s | %s |", us(viaServer[0]), us(pct(viaServer, 50)), us(pct(viaServer, 99)), us(viaServer[len(viaServer)-1]))
+	r.p("| direct HTTP GET | %s | %s | %s | %s |", us(direct[0]), us(pct(direct, 50)), us(pct(direct, 99)), us(direct[len(direct)-1]))
+	r.p("")
+	r.p("Added at p50: **%s** (target ≤ 0.5 ms).", us(pct(viaServer, 50)-pct(direct, 50)))
+	r.p("")
+
+	// 20 parallel calls to an API that takes 200 ms each.
+	t0 := time.Now()
+	if err := sess.parallel(20, func(i int) (string, any) {
+		return "tools/call", map[string]any{"name": "execute", "arguments": map[string]any{"operation_id": "bulkSync_get", "params": map[string]any{"id": fmt.Sprintf("slow-%d", i)}}}
+	}); err != nil {
+		return err
+	}
+	par := time.Since(t0)
+	r.p("20 `execute` calls sent at once to an API that takes 200 ms per request finish in **%s** (they run concurrently).", ms(par))
+	r.p("")
+
+	// A 100 MB body: memory stays bounded.
+	hwmBefore := sess.hwm()
+	if _, err := sess.call("tools/call", map[string]any{"name": "execute", "arguments": map[string]any{"operation_id": "bulkSync_get", "params": map[string]any{"id": "huge"}}}); err != nil {
+		return err
+	}
+	hwmHuge := sess.hwm()
+
 	r.p("## Resident memory (VmRSS of the server process)")
 	r.p("")
 	r.p("| when | RSS |")
 	r.p("|---|---|")
 	r.p("| idle, after initialize | %s |", mb(idleRSS))
-	r.p("| after %d searches over stdio | %s (peak %s) |", len(stdioLat), mb(afterSearchRSS), mb(sess.hwm()))
+	r.p("| after %d searches over stdio | %s |", len(stdioLat), mb(afterSearchRSS))
+	r.p("| after 1,000 executes as well | %s |", mb(afterExecRSS))
+	r.p("| peak before / after one execute whose reply body is 100 MB | %s / %s |", mb(hwmBefore), mb(hwmHuge))
 	r.p("")
-	r.p("Target: ≤ 30 MB after 1,000 searches.")
+	r.p("Target: ≤ 30 MB after 1,000 searches. A reply is read up to 8 MB and cut to `--max-response-bytes` for the model, so a 100 MB body costs at most a few times 8 MB.")
 	r.p("")
 
 	// Quality.
@@ -199,6 +260,32 @@ func run(bin, evalPath, out string, spawns int) error {
 	r.p("%s", strings.TrimSpace(string(benchOut)))
 	r.p("```")
 	return os.WriteFile(out, []byte(r.b.String()), 0o644)
+}
+
+// fakeAPI stands in for Polytomic: /api/me answers at once, bulk sync
+// "slow-*" after 200 ms, and bulk sync "huge" with a 100 MB body.
+func fakeAPI() http.Handler {
+	chunk := []byte(strings.Repeat("x", 1<<20))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch {
+		case r.URL.Path == "/api/me":
+			io.WriteString(w, `{"data":{"id":"u1","email":"bench@example.com","organization_id":"o1","organization_name":"Bench"}}`)
+		case r.URL.Path == "/api/bulk/syncs/huge":
+			io.WriteString(w, `{"data":"`)
+			for i := 0; i < 100; i++ {
+				if _, err := w.Write(chunk); err != nil {
+					return
+				}
+			}
+			io.WriteString(w, `"}`)
+		case strings.HasPrefix(r.URL.Path, "/api/bulk/syncs/slow-"):
+			time.Sleep(200 * time.Millisecond)
+			io.WriteString(w, `{"data":{"id":"slow"}}`)
+		default:
+			io.WriteString(w, `{"data":{}}`)
+		}
+	})
 }
 
 func readEval(path string) ([]spec.EvalCase, error) {
@@ -270,9 +357,9 @@ type session struct {
 	next int
 }
 
-func startSession(bin string) (*session, error) {
+func startSession(bin string, env ...string) (*session, error) {
 	cmd := exec.Command(bin, "serve")
-	cmd.Env = []string{"HOME=" + os.TempDir(), "PATH=/usr/bin:/bin"}
+	cmd.Env = append([]string{"HOME=" + os.TempDir(), "PATH=/usr/bin:/bin", "POLYTOMIC_FEEDBACK_URL=off"}, env...)
 	in, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, err
@@ -309,6 +396,34 @@ func (s *session) call(method string, params any) ([]byte, error) {
 			return line[:len(line)-1], nil
 		}
 	}
+}
+
+// parallel sends n requests at once and waits for all n replies.
+func (s *session) parallel(n int, mk func(int) (string, any)) error {
+	ids := map[string]bool{}
+	var batch []byte
+	for i := 0; i < n; i++ {
+		s.next++
+		method, params := mk(i)
+		msg, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": s.next, "method": method, "params": params})
+		batch = append(append(batch, msg...), '\n')
+		ids[fmt.Sprintf(`"id":%d,`, s.next)] = true
+	}
+	if _, err := s.in.Write(batch); err != nil {
+		return err
+	}
+	for len(ids) > 0 {
+		line, err := s.out.ReadBytes('\n')
+		if err != nil {
+			return err
+		}
+		for id := range ids {
+			if strings.Contains(string(line), id) {
+				delete(ids, id)
+			}
+		}
+	}
+	return nil
 }
 
 func (s *session) close() {
