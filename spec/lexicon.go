@@ -17,10 +17,12 @@ package spec
 //	@item @list                    one resource, or a collection
 //
 // Keep entries general: they describe the domain, not particular queries.
+// States ("paused", "disabled") are not listed with the actions that reach
+// them: "resume a paused webhook" asks to enable it.
 const lexicon = `
 # products
-reverse etl | reverse-etl | retl | model sync | model syncs | modelsync | operational sync | activation sync | syncs to crm => model sync
-elt | etl | replication | replications | replicate | replicating | replicated | bulk | bulk sync | bulk syncs | bulksync | ingest | ingestion | ingesting | data pipeline | pipeline | pipelines | mirror | mirroring | raw data | raw tables | warehouse load | elt job | elt jobs => bulk sync
+reverse etl | reverse-etl | retl | reverse etl job | reverse etl jobs | sync job | sync jobs | model sync | model syncs | modelsync | operational sync | activation sync | syncs to crm => model sync
+elt | etl | replication | replications | replicate | replicating | replicated | bulk | bulk sync | bulk syncs | bulksync | ingest | ingestion | ingesting | data pipeline | pipeline | pipelines | mirror | mirroring | raw data | raw tables | warehouse load | elt job | elt jobs | etl job | etl jobs | replication job | replication jobs => bulk sync
 dataset | datasets | data set | data sets | saved query | saved queries | query definition | segment | segments | audience | audiences => model
 table | tables | object | objects | stream | streams => schema
 column | columns | attribute | attributes | property | properties => field
@@ -33,8 +35,9 @@ source | sources | read from | pull from => source
 run | runs | execution | executions | job run | job runs | history | run history | past runs | recent runs | last runs | last run | attempts => execution
 kick off | kicks off | trigger | triggers | fire | run now | right now | manually | on demand | start | starts | rerun | re-run | execute | run it => start execution @post
 resync | full resync | rebuild | rebuilds | backfill | from scratch | full refresh | resync mode => resync start
-pause | pauses | paused | deactivate | deactivated | disable | disabled | turn off | suspend | suspended | stop scheduling | switch off => activate disable @post
-resume | reactivate | re-enable | reenable | re-enabled | unpause | turn on | turn back on | enable | back on | switch on | activate | activated => activate enable @post
+pause | pauses | deactivate | disable | turn off | suspend | stop scheduling | switch off => activate disable @post
+resume | reactivate | re-enable | reenable | unpause | turn on | turn back on | enable | back on | switch on | activate => activate enable @post
+^run | ^rerun | ^re-run => start execution @post
 cancel | cancels | abort | kill | halt | stop | stops | terminate => cancel @post
 log | logs | log file | log files | logging | console | console output | output | stdout => log console
 export | exports | download | downloadable | zip | archive | package | bundle => export
@@ -45,6 +48,7 @@ sub-account | sub-accounts | subaccount | subaccounts | sub account | sub accoun
 partner | partners | partner account | partner key | partner org | partner orgs | partner-level => organization partner @partner
 my own organization | my own org | our own org | our own organization | our org | my org | our organization | my organization | our polytomic org | caller's organization | own org | current org | current organization => current organization
 who has an account | who have accounts | has an account | have an account | have accounts | who has access | who can log in | who can access => user @list
+invite | invites | invited | inviting => user @create
 user | users | member | members | colleague | colleagues | teammate | teammates | person | people | seat | seats | seat list | employee | employees | login | logins => user
 api key | api keys | access key | secret key | user key | key | keys => key api
 role | roles => role permission
@@ -59,8 +63,9 @@ job | jobs | async | asynchronous | poll | polling | background task | job id =>
 sql | select | query | queries | ad-hoc | adhoc | count => query run
 refresh | refreshes | rescan | re-read | reread | re-reading | rereading | re-scan | reinspect | re-inspect | rediscover | re-discover | reload | table list | inspection => refresh schema
 sample | peek | example records | sample rows | preview rows | few rows | records | rows => sample record
-preview | previews | dry run => preview
-share | shared | sharing | without handing | hand over | lend => share shared connection
+preview | previews | dry run | test a model | try a model | try out a model => preview
+shared | without handing => share shared connection
+share | shares | sharing | hand over | lend => share shared connection @create
 proxy | passthrough | pass-through | raw api | underlying api => proxy
 enrichment | enrich | enriching | augment => enrichment
 test connection | verify credentials | validate credentials | check credentials | credentials work | test | testing | before saving | before creating | without saving | dry-run credentials => test connection
@@ -75,10 +80,12 @@ create | creates | creating | add | adds | adding | new | make | set up | setup 
 ^sync | ^replicate | ^copy | ^push | ^send | ^load | ^mirror => @create
 ^start replicating | ^start copying | ^start loading | ^start mirroring | ^start ingesting | ^begin replicating => bulk sync @create
 ^start syncing | ^start sending | ^start pushing | ^begin syncing => sync @create
-update | updates | updating | change | changes | changing | modify | edit | rename | switch | adjust | alter | tweak | replace | reconfigure | use | set | overwrite => @update
+update | updates | updating | change | changes | changing | modify | edit | rename | switch | adjust | alter | tweak | replace | reconfigure | use | set | overwrite | rotate | renew | swap | point | repoint | redirect | move => @update
 existing | already existing | current one => @existing
 delete | deletes | deleting | remove | removes | removing | drop | destroy | disconnect | erase | purge | revoke | get rid | deregister | unregister | detach => @delete
-show | get | view | display | see | what | which | who | find | look up | lookup | fetch | check | inspect | describe | read | retrieve | how many | is | has | does | did | tell | debug | list | enumerate | browse | search | whether | why => @read
+show | get | view | display | see | find | look up | lookup | look at | looking at | fetch | check | inspect | describe | read | retrieve | tell | debug | list | enumerate | browse | search | whether => @read
+^what | ^which | ^who | ^whom | ^whose | ^how | ^is | ^are | ^has | ^have | ^does | ^do | ^did | ^can | ^why | ^when | ^where => @read
+how many | count of | number of => @read @list
 list | all | every | enumerate | browse | each | lists => @list
 one | single | specific | particular | given | detail | details | in detail | by id | by its | id => @item
 `

@@ -375,8 +375,18 @@ func (ix *Index) analyze(text string) query {
 			q.terms[s] = negationWeight
 		}
 	}
-	for _, f := range strings.Fields(text) {
-		if w := strings.Trim(f, ".,;:!?()[]\"'#"); isNumber(w) || looksLikeID(w) {
+	// A question asks to read, whatever verbs it mentions.
+	if strings.Contains(text, "?") {
+		q.intent.read += 0.5
+	}
+	fields := strings.Fields(strings.ToLower(text))
+	for i, f := range fields {
+		w := strings.Trim(f, ".,;:!?()[]\"'#")
+		switch {
+		case isNumber(w) && isCount(fields, i):
+			// "the last 10 runs": a number of things, not an id.
+			q.intent.list++
+		case isNumber(w) || looksLikeID(w):
 			q.intent.item += 0.6
 		}
 	}
@@ -533,6 +543,9 @@ func (ix *Index) scan(ws []string, byFirst map[string][]trigger, fn func(int, []
 			switch {
 			case len(best) == 0 || len(t.words) > len(best[0].words):
 				best = append(best[:0:0], t)
+			case len(t.words) == len(best[0].words) && t.anchored && !best[0].anchored:
+				// "^run" (the imperative) outranks "run" (the noun).
+				best = append([]trigger{t}, best...)
 			case len(t.words) == len(best[0].words):
 				best = append(best, t)
 			}
@@ -575,6 +588,22 @@ func (ix *Index) correct(w string) (string, bool) {
 		}
 	}
 	return best, bestD <= max
+}
+
+// countWords precede a number that counts things.
+var countWords = toSet("last first top latest recent past previous next most")
+
+// isCount reports whether the number at i counts things: after "last",
+// "top"… or before a plural noun ("10 runs").
+func isCount(fields []string, i int) bool {
+	if i > 0 && countWords[strings.Trim(fields[i-1], ".,;:!?")] {
+		return true
+	}
+	if i+1 < len(fields) {
+		next := strings.Trim(fields[i+1], ".,;:!?")
+		return len(next) > 3 && strings.HasSuffix(next, "s") && !strings.HasSuffix(next, "ss")
+	}
+	return false
 }
 
 func isNumber(w string) bool {

@@ -240,7 +240,7 @@ func run(bin, evalPath, out string, spawns int) error {
 	r.p("| `%s` | %d | %.3f | %.3f | %.3f |", evalPath, res.N, res.Recall1, res.Recall5, res.MRR)
 	if hold, err := readEval("testdata/search/holdout.jsonl"); err == nil {
 		h := spec.Evaluate(ix, hold)
-		r.p("| `testdata/search/holdout.jsonl` (written apart from the dev set) | %d | %.3f | %.3f | %.3f |", h.N, h.Recall1, h.Recall5, h.MRR)
+		r.p("| `testdata/search/holdout.jsonl` (written apart from the dev set; its failures were studied, so it is no longer unseen) | %d | %.3f | %.3f | %.3f |", h.N, h.Recall1, h.Recall5, h.MRR)
 	}
 	r.p("")
 	r.p("Bar on the dev set: Recall@1 ≥ 0.85, Recall@5 ≥ 0.97 (enforced by `TestSearchQuality`).")
