@@ -16,8 +16,10 @@ var update = flag.Bool("update", false, "rewrite golden files under testdata/ins
 func testEnv(t *testing.T, goos string) Env {
 	home := t.TempDir()
 	return Env{
-		GOOS:     goos,
-		Getenv:   func(k string) string { return map[string]string{"HOME": home, "APPDATA": filepath.Join(home, "AppData")}[k] },
+		GOOS: goos,
+		Getenv: func(k string) string {
+			return map[string]string{"HOME": home, "APPDATA": filepath.Join(home, "AppData")}[k]
+		},
 		Dir:      t.TempDir(),
 		LookPath: func(string) (string, error) { return "", errors.New("not found") },
 		Run:      func(context.Context, []string) ([]byte, error) { return nil, errors.New("not allowed in tests") },
