@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -171,4 +172,15 @@ func (a *apiFlags) load(fs *pflag.FlagSet, f *Factory) error {
 		return err
 	}
 	return a.resolve(fs, f.Getenv, dir)
+}
+
+// forwarder builds the forwarder for these settings, with the profile's key
+// lookup, which it also returns for other users of the key.
+func (a *apiFlags) forwarder(f *Factory, logger *slog.Logger) (*proxy.Forwarder, proxy.KeySource, error) {
+	keys, err := f.KeySource(a.Profile)
+	if err != nil {
+		return nil, nil, err
+	}
+	fwd, err := proxy.NewForwarder(a.forwarderConfig(f), keys, f.Index, f.HTTPClient, logger)
+	return fwd, keys, err
 }

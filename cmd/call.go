@@ -81,11 +81,7 @@ func callRun(ctx context.Context, opts *CallOptions) error {
 		return err
 	}
 	f := opts.Factory
-	keys, err := f.KeySource(opts.API.Profile)
-	if err != nil {
-		return err
-	}
-	fwd, err := proxy.NewForwarder(opts.API.forwarderConfig(f), keys, f.Index, f.HTTPClient, logger)
+	fwd, _, err := opts.API.forwarder(f, logger)
 	if err != nil {
 		return err
 	}

@@ -62,11 +62,7 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 		return err
 	}
 	f := opts.Factory
-	keys, err := f.KeySource(opts.API.Profile)
-	if err != nil {
-		return err
-	}
-	fwd, err := proxy.NewForwarder(opts.API.forwarderConfig(f), keys, f.Index, f.HTTPClient, logger)
+	fwd, keys, err := opts.API.forwarder(f, logger)
 	if err != nil {
 		return err
 	}
