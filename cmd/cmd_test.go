@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/polytomic-mcp/polytomic-mcp/auth"
+	"github.com/polytomic-mcp/polytomic-mcp/internal/clients"
 	"github.com/polytomic-mcp/polytomic-mcp/internal/keyring"
 	"github.com/polytomic-mcp/polytomic-mcp/spec"
 	"github.com/polytomic-mcp/polytomic-mcp/spec/openapi"
@@ -210,5 +211,49 @@ func TestGetenvDropsUnfilledPlaceholders(t *testing.T) {
 	t.Setenv("POLYTOMIC_TEST_Y", "https://x.example")
 	if Getenv("POLYTOMIC_TEST_X") != "" || Getenv("POLYTOMIC_TEST_Y") != "https://x.example" {
 		t.Error("placeholder handling is wrong")
+	}
+}
+
+// The key never reaches a client's config or the argv of anything we run,
+// even when it is in the environment.
+func TestInstallNeverCarriesTheKey(t *testing.T) {
+	const secret = "pk_live_do_not_leak_1234"
+	for _, client := range clients.IDs() {
+		t.Run(client, func(t *testing.T) {
+			f, out, _ := testFactory(t, "", false)
+			home := t.TempDir()
+			var argvs [][]string
+			env := map[string]string{"POLYTOMIC_API_KEY": secret, "HOME": home}
+			f.Getenv = func(k string) string { return env[k] }
+			f.Executable = func() (string, error) { return "/usr/local/bin/polytomic-mcp", nil }
+			f.ClientEnv = func() clients.Env {
+				return clients.Env{GOOS: "linux", Getenv: f.Getenv, Dir: home,
+					LookPath: func(string) (string, error) { return "/usr/bin/claude", nil },
+					Run: func(_ context.Context, argv []string) ([]byte, error) {
+						argvs = append(argvs, argv)
+						return nil, nil
+					}}
+			}
+			opts := &InstallOptions{IO: f.IO, Factory: f, Client: client, Scope: "user", Name: "polytomic", Profile: "work", ReadOnly: true}
+			if err := installRun(context.Background(), opts); err != nil {
+				t.Fatal(err)
+			}
+			for _, a := range argvs {
+				if strings.Contains(strings.Join(a, " "), secret) {
+					t.Errorf("argv carries the key: %q", a)
+				}
+			}
+			if strings.Contains(out.String(), secret) {
+				t.Error("output carries the key")
+			}
+			filepath.Walk(home, func(p string, info os.FileInfo, err error) error {
+				if err == nil && !info.IsDir() {
+					if b, _ := os.ReadFile(p); strings.Contains(string(b), secret) {
+						t.Errorf("%s carries the key", p)
+					}
+				}
+				return nil
+			})
+		})
 	}
 }

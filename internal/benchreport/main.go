@@ -212,6 +212,30 @@ func run(bin, evalPath, out string, spawns int) error {
 	r.p("20 `execute` calls sent at once to an API that takes 200 ms per request finish in **%s** (they run concurrently).", ms(par))
 	r.p("")
 
+	// 200 calls at once.
+	t0 = time.Now()
+	if err := sess.parallel(200, func(i int) (string, any) {
+		return "tools/call", map[string]any{"name": "execute", "arguments": map[string]any{"operation_id": "bulkSync_get", "params": map[string]any{"id": fmt.Sprintf("load-%d", i)}}}
+	}); err != nil {
+		return err
+	}
+	load := time.Since(t0)
+	r.p("200 `execute` calls sent at once (fast API): all answered in **%s**; server peak RSS so far %s.", ms(load), mb(sess.hwm()))
+	r.p("")
+
+	// stdin closing: how long until the process is gone.
+	var exits []time.Duration
+	for i := 0; i < 11; i++ {
+		d, err := exitAfterEOF(bin)
+		if err != nil {
+			return err
+		}
+		exits = append(exits, d)
+	}
+	sort.Slice(exits, func(i, j int) bool { return exits[i] < exits[j] })
+	r.p("stdin closed after `initialize` → process exit (11 runs): min %s, median %s, max %s (target ≤ 1 s).", ms(exits[0]), ms(median(exits)), ms(exits[len(exits)-1]))
+	r.p("")
+
 	// A 100 MB body: memory stays bounded.
 	hwmBefore := sess.hwm()
 	if _, err := sess.call("tools/call", map[string]any{"name": "execute", "arguments": map[string]any{"operation_id": "bulkSync_get", "params": map[string]any{"id": "huge"}}}); err != nil {
@@ -347,6 +371,27 @@ func spawnOnce(bin string, args ...string) (time.Duration, error) {
 		return 0, fmt.Errorf("%s: no initialize reply (%v): %q", bin, err, line)
 	}
 	return d, nil
+}
+
+// exitAfterEOF starts a server, initializes it, closes stdin and times the
+// exit.
+func exitAfterEOF(bin string) (time.Duration, error) {
+	cmd := exec.Command(bin, "serve")
+	cmd.Env = []string{"HOME=" + os.TempDir(), "PATH=/usr/bin:/bin"}
+	in, _ := cmd.StdinPipe()
+	out, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		return 0, err
+	}
+	io.WriteString(in, initLine)
+	if _, err := bufio.NewReader(out).ReadString('\n'); err != nil {
+		return 0, err
+	}
+	go io.Copy(io.Discard, out)
+	t0 := time.Now()
+	in.Close()
+	err := cmd.Wait()
+	return time.Since(t0), err
 }
 
 // session is one long-running server driven over stdio.
