@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"sync"
 	"time"
 
@@ -35,12 +36,43 @@ type Backend interface {
 }
 
 // System is the OS keychain: Keychain on macOS, Credential Manager on
-// Windows, Secret Service on Linux.
-type System struct{}
+// Windows, Secret Service on Linux. Getenv (os.Getenv if nil) tells it
+// whether a D-Bus session exists.
+type System struct {
+	Getenv func(string) string
+}
 
-func (System) Get(service, user string) (string, error) { return gokeyring.Get(service, user) }
-func (System) Set(service, user, s string) error        { return gokeyring.Set(service, user, s) }
-func (System) Delete(service, user string) error        { return gokeyring.Delete(service, user) }
+func (s System) ready() error {
+	getenv := s.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	if err := sessionBus(getenv); err != nil {
+		return fmt.Errorf("%w: %v", ErrUnavailable, err)
+	}
+	return nil
+}
+
+func (s System) Get(service, user string) (string, error) {
+	if err := s.ready(); err != nil {
+		return "", err
+	}
+	return gokeyring.Get(service, user)
+}
+
+func (s System) Set(service, user, secret string) error {
+	if err := s.ready(); err != nil {
+		return err
+	}
+	return gokeyring.Set(service, user, secret)
+}
+
+func (s System) Delete(service, user string) error {
+	if err := s.ready(); err != nil {
+		return err
+	}
+	return gokeyring.Delete(service, user)
+}
 
 // Keyring is a Backend with a deadline on every call.
 type Keyring struct {

@@ -65,3 +65,18 @@ func TestKeyring(t *testing.T) {
 		t.Errorf("cancelled: %v", err)
 	}
 }
+
+func TestSystemWithoutSessionBus(t *testing.T) {
+	s := System{Getenv: func(string) string { return "" }}
+	err := s.ready()
+	if runtimeNeedsBus() {
+		if !errors.Is(err, ErrUnavailable) {
+			t.Errorf("no D-Bus session: %v", err)
+		}
+		if _, err := (&Keyring{Backend: s, Timeout: time.Second}).Get(context.Background(), "s", "u"); !errors.Is(err, ErrUnavailable) {
+			t.Errorf("Get without a session bus: %v", err)
+		}
+	} else if err != nil {
+		t.Errorf("unexpected: %v", err)
+	}
+}

@@ -1,0 +1,5 @@
+package keyring
+
+import "runtime"
+
+func runtimeNeedsBus() bool { return runtime.GOOS != "darwin" && runtime.GOOS != "windows" }
