@@ -66,6 +66,14 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 	if err != nil {
 		return err
 	}
+	// Read the key now, off the start-up path: a keychain that asks the user
+	// for permission asks once, at launch, not in the middle of a call.
+	// Without a key the server still serves search.
+	go func() {
+		if _, err := keys.APIKey(ctx); err != nil {
+			logger.Info("execute will need an API key", "reason", err.Error())
+		}
+	}()
 	fb := &proxy.Feedback{Keys: keys, Version: f.Build.Version, HTTP: f.HTTPClient, Logger: logger}
 	if u := strings.TrimSpace(opts.API.FeedbackURL); u != "off" && u != "" {
 		fb.URL = u
