@@ -117,17 +117,17 @@ func loginRun(ctx context.Context, opts *LoginOptions, urlGiven bool) error {
 }
 
 // readKey reads the key from stdin (--with-key) or a masked prompt.
-func readKey(ctx context.Context, io_ *IOStreams, withKey bool) (string, error) {
+func readKey(ctx context.Context, streams *IOStreams, withKey bool) (string, error) {
 	var key string
 	switch {
 	case withKey:
-		line, err := bufio.NewReader(io.LimitReader(io_.In, 4096)).ReadString('\n')
+		line, err := bufio.NewReader(io.LimitReader(streams.In, 4096)).ReadString('\n')
 		if err != nil && !errors.Is(err, io.EOF) {
 			return "", fmt.Errorf("reading the key from standard input: %w", err)
 		}
 		key = line
-	case io_.StdinIsTTY != nil && io_.StdinIsTTY() && io_.ReadSecret != nil:
-		k, err := io_.ReadSecret(ctx, "Paste your Polytomic API key (input is hidden): ")
+	case streams.StdinIsTTY != nil && streams.StdinIsTTY() && streams.ReadSecret != nil:
+		k, err := streams.ReadSecret(ctx, "Paste your Polytomic API key (input is hidden): ")
 		if err != nil {
 			return "", err
 		}

@@ -368,7 +368,7 @@ func buildQuery(op *spec.Operation, vals map[string]any) (url.Values, error) {
 	sort.Strings(names)
 	for _, k := range names {
 		v := vals[k]
-		if err := headerSafe("query parameter name", k, 256); err != nil {
+		if err := checkQueryName(k); err != nil {
 			return nil, err
 		}
 		p, known := declared[k]
@@ -456,8 +456,22 @@ func headerSafe(name, v string, max int) error {
 		return badInput("%s is too long (max %d)", name, max)
 	}
 	for _, r := range v {
-		if r < 0x20 || r == 0x7f || r > 0x7e && name != "query parameter name" {
+		if r < 0x20 || r > 0x7e {
 			return badInput("%s must be printable ASCII without control characters", name)
+		}
+	}
+	return nil
+}
+
+// checkQueryName refuses query parameter names that are empty, huge or
+// hold control characters; the URL encoder escapes everything else.
+func checkQueryName(k string) error {
+	if k == "" || len(k) > 256 || !utf8.ValidString(k) {
+		return badInput("query parameter names must be 1 to 256 bytes of UTF-8, got %q", truncate(k, 40))
+	}
+	for _, r := range k {
+		if unicode.IsControl(r) {
+			return badInput("query parameter name %q contains a control character", truncate(k, 40))
 		}
 	}
 	return nil
