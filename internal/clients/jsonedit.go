@@ -75,29 +75,6 @@ func jsonRemove(doc []byte, container, name string) ([]byte, bool, error) {
 	return doc, false, nil
 }
 
-// jsonGet returns container.name decoded, if present.
-func jsonGet(doc []byte, container, name string) (any, bool, error) {
-	_, obj, err := parseRoot(doc)
-	if err != nil {
-		return nil, false, err
-	}
-	servers := member(obj, container)
-	if servers == nil {
-		return nil, false, nil
-	}
-	sobj, ok := servers.Value.Value.(*hujson.Object)
-	if !ok {
-		return nil, false, nil
-	}
-	m := member(sobj, name)
-	if m == nil {
-		return nil, false, nil
-	}
-	var v any
-	err = json.Unmarshal(standard(m.Value), &v)
-	return v, true, err
-}
-
 func parseRoot(doc []byte) (*hujson.Value, *hujson.Object, error) {
 	if len(bytes.TrimSpace(doc)) == 0 {
 		doc = []byte("{}\n")
