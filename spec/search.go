@@ -33,6 +33,9 @@ const (
 	consumedWeight  = 0.25
 	// negationWeight is the (negative) weight of a word the agent ruled out.
 	negationWeight = -0.5
+	// nameWeight discounts proper nouns: connector and object names show up
+	// in the API's examples, which says nothing about which call is meant.
+	nameWeight = 0.3
 	// maxQueryWords bounds the work one query can cause: nobody describes
 	// one API call in more than a few sentences.
 	maxQueryWords = 256
@@ -338,10 +341,13 @@ type query struct {
 	// plural and singular record how the agent inflected each noun: "list
 	// the schedules" wants the collection, "the schedule" one of them.
 	plural, singular map[string]bool
+	// names are the agent's proper nouns: the things in its world
+	// ("Salesforce", "Opportunity", "Globex"), not words about the API.
+	names map[string]bool
 }
 
 func (ix *Index) analyze(text string) query {
-	q := query{terms: map[string]float64{}, idents: identifiers(text), plural: map[string]bool{}, singular: map[string]bool{}}
+	q := query{terms: map[string]float64{}, idents: identifiers(text), plural: map[string]bool{}, singular: map[string]bool{}, names: ix.properNames(text)}
 	raw, negated := clauseWords(text)
 	// Correct typos first so that the lexicon sees the intended words.
 	ws := make([]string, len(raw))
@@ -419,6 +425,9 @@ func (ix *Index) addWords(ws []string, corrected []bool, q *query, intentScale f
 		if corrected[i] {
 			wt = correctionWeight
 		}
+		if q.names[w] {
+			wt *= nameWeight
+		}
 		if consumed[i] {
 			wt *= consumedWeight
 		}
@@ -430,6 +439,26 @@ func (ix *Index) addWords(ws []string, corrected []bool, q *query, intentScale f
 			q.singular[s] = true
 		}
 	}
+}
+
+// properNames finds capitalised words that are not the first of a sentence,
+// not acronyms and not words of the API itself.
+func (ix *Index) properNames(text string) map[string]bool {
+	names := map[string]bool{}
+	start := true
+	for _, f := range strings.FieldsFunc(text, func(r rune) bool { return unicode.IsSpace(r) || r == '(' || r == ')' || r == '"' || r == '\'' }) {
+		w := strings.TrimRight(f, ".,;:!?")
+		r := []rune(w)
+		if !start && len(r) > 1 && unicode.IsUpper(r[0]) && strings.ToLower(w) != w && strings.ToUpper(w) != w {
+			for _, part := range queryWords(w) {
+				if !ix.known[part] {
+					names[part] = true
+				}
+			}
+		}
+		start = strings.ContainsAny(f[len(f)-1:], ".!?")
+	}
+	return names
 }
 
 // clauseWords splits text into query words and marks those that follow a
