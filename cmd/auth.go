@@ -32,6 +32,8 @@ type LoginOptions struct {
 	Partner         bool
 	WithKey         bool
 	InsecureStorage bool
+	// SaveReadOnly: --read-only was given, so the profile remembers it.
+	SaveReadOnly bool
 }
 
 // NewCmdLogin builds `polytomic-mcp login`.
@@ -64,11 +66,12 @@ readable only by you.`,
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
+			opts.SaveReadOnly = cmd.Flags().Changed("read-only")
 			return loginRun(cmd.Context(), opts, cmd.Flags().Changed("api-url"))
 		},
 	}
 	addAPIFlags(cmd.Flags(), &opts.API)
-	for _, hidden := range []string{"read-only", "timeout", "max-response-bytes", "allow-unlisted", "api-version", "auth-mode"} {
+	for _, hidden := range []string{"timeout", "max-response-bytes", "allow-unlisted", "api-version", "auth-mode"} {
 		_ = cmd.Flags().MarkHidden(hidden)
 	}
 	cmd.Flags().BoolVar(&opts.Partner, "partner", false, "the key is a partner key")
@@ -96,6 +99,10 @@ func loginRun(ctx context.Context, opts *LoginOptions, urlGiven bool) error {
 		return err
 	}
 	prof := auth.Profile{InsecureStorage: opts.InsecureStorage, PartnerOrgID: opts.API.PartnerOrgID}
+	if opts.SaveReadOnly {
+		ro := opts.API.ReadOnly
+		prof.ReadOnly = &ro
+	}
 	if opts.API.AuthMode == "partner" {
 		prof.AuthMode = "partner"
 	}
