@@ -83,7 +83,7 @@ type drainingReader struct {
 
 func (d *drainingReader) Read(p []byte) (int, error) {
 	if len(d.buf) == 0 {
-		line, err := d.r.ReadBytes('\n')
+		line, err := readLine(d.r, maxLineBytes)
 		if len(line) > 0 {
 			d.t.saw(line, false)
 			d.buf = line
@@ -97,6 +97,35 @@ func (d *drainingReader) Read(p []byte) (int, error) {
 	n := copy(p, d.buf)
 	d.buf = d.buf[n:]
 	return n, nil
+}
+
+// maxLineBytes bounds one JSON-RPC message. Longer lines are dropped (the
+// server answers them with a parse error) instead of growing without end.
+const maxLineBytes = 32 << 20
+
+// readLine reads up to and including '\n'. A line longer than max is
+// consumed and replaced by a short line that is not JSON.
+func readLine(r *bufio.Reader, max int) ([]byte, error) {
+	var line []byte
+	for {
+		chunk, err := r.ReadSlice('\n')
+		if len(line)+len(chunk) <= max {
+			line = append(line, chunk...)
+		} else if line != nil || len(chunk) > 0 {
+			line = []byte("!line too long")
+			max = -1 // keep discarding until the newline
+		}
+		switch {
+		case err == bufio.ErrBufferFull:
+			continue
+		case err != nil:
+			return line, err
+		}
+		if max < 0 {
+			line = append(line, '\n')
+		}
+		return line, nil
+	}
 }
 
 // trackingWriter notes each response the server writes. mcp-go writes one

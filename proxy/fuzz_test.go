@@ -121,3 +121,19 @@ func FuzzStdio(f *testing.F) {
 		}
 	})
 }
+
+func TestReadLineCapsLength(t *testing.T) {
+	in := bufio.NewReaderSize(strings.NewReader(strings.Repeat("x", 5000)+"\nok\n"), 64)
+	l, err := readLine(in, 1000)
+	if err != nil || string(l) != "!line too long\n" {
+		t.Fatalf("long line: %q %v", l, err)
+	}
+	l, err = readLine(in, 1000)
+	if err != nil || string(l) != "ok\n" {
+		t.Fatalf("next line: %q %v", l, err)
+	}
+	l, err = readLine(in, 1000)
+	if err != io.EOF || len(l) != 0 {
+		t.Fatalf("end: %q %v", l, err)
+	}
+}
