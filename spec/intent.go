@@ -126,13 +126,12 @@ func (q *query) factor(d docInfo) float64 {
 		fit = in.del - 0.7*(in.read+in.create+in.update)
 	}
 	f := 1 + 0.5*clamp(fit, -1.5, 2)
-	// The resource a call acts on is the last literal segment of its path;
-	// naming it is the strongest sign of which call is meant.
-	for _, l := range d.leafStems {
-		if q.terms[l] > 0 {
-			f *= 1.2
-			break
-		}
+	// The resource a call acts on is the last literal segment of its path,
+	// and its last word is the head noun ("types" in connection_types,
+	// "objects" in targetobjects); naming it is the strongest sign of which
+	// call is meant.
+	if n := len(d.leafStems); n > 0 && q.terms[d.leafStems[n-1]] > 0 {
+		f *= 1.2
 	}
 	// Partner endpoints need a partner key, which few callers hold: prefer
 	// the caller's own organization unless the wording is about others'.
