@@ -1,0 +1,343 @@
+package spec
+
+import (
+	"strings"
+	"unicode"
+)
+
+// query is an analysed search string.
+type query struct {
+	terms  map[string]float64 // stem -> weight
+	idents []string           // snake_case identifiers, for parameter names
+	intent intent
+	// plural and singular record how the agent inflected each noun: "list
+	// the schedules" wants the collection, "the schedule" one of them.
+	plural, singular map[string]bool
+	// names are the agent's proper nouns: the things in its world
+	// ("Salesforce", "Opportunity", "Globex"), not words about the API.
+	names map[string]bool
+}
+
+func (ix *Index) analyze(text string) query {
+	q := query{terms: map[string]float64{}, idents: identifiers(text), plural: map[string]bool{}, singular: map[string]bool{}, names: ix.properNames(text)}
+	raw, negated := clauseWords(text)
+	// Correct typos first so that the lexicon sees the intended words.
+	ws := make([]string, len(raw))
+	corrected := make([]bool, len(raw))
+	for i, w := range raw {
+		ws[i] = w
+		if !ix.known[w] && !stopwords[w] && !isNumber(w) && ix.postings[ix.stem(w)] == nil {
+			if c, ok := ix.correct(w); ok {
+				ws[i], corrected[i] = c, true
+			}
+		}
+	}
+	// What the agent rules out ("…, not for a single table") is read apart:
+	// its words count against an operation unless the rest of the query
+	// asks for them too.
+	var pos, neg []string
+	var posCorr []bool
+	for i, w := range ws {
+		if negated[i] {
+			neg = append(neg, w)
+		} else {
+			pos = append(pos, w)
+			posCorr = append(posCorr, corrected[i])
+		}
+	}
+	ix.addWords(pos, posCorr, &q, 1)
+	nq := query{terms: map[string]float64{}, plural: q.plural, singular: map[string]bool{}}
+	ix.addWords(neg, make([]bool, len(neg)), &nq, 0)
+	for s := range nq.terms {
+		if q.terms[s] <= 0 {
+			q.terms[s] = negationWeight
+		}
+	}
+	// A question asks to read, whatever verbs it mentions.
+	if strings.Contains(text, "?") {
+		q.intent.read += 0.5
+	}
+	fields := strings.Fields(strings.ToLower(text))
+	for i, f := range fields {
+		w := strings.Trim(f, ".,;:!?()[]\"'#")
+		switch {
+		case isNumber(w) && isCount(fields, i):
+			// "the last 10 runs": a number of things, not an id.
+			q.intent.list++
+		case isNumber(w) || looksLikeID(w):
+			q.intent.item += 0.6
+		}
+	}
+	// "sync" on its own means a model sync in Polytomic's API (/api/syncs);
+	// bulk syncs are always called bulk syncs.
+	if q.terms["sync"] > 0 && q.terms["bulk"] <= 0 && q.terms["model"] <= 0 {
+		q.terms["model"] += 0.3
+		q.terms["bulk"] = negationWeight
+	}
+	// Likewise a "model" without "sync" is the model resource itself.
+	if q.terms["model"] > 0 && q.terms["sync"] == 0 {
+		q.terms["sync"] = negationWeight / 2
+	}
+	return q
+}
+
+// addWords adds a clause's words, and what the lexicon reads into them, to q.
+// intentScale scales the intent they express.
+func (ix *Index) addWords(ws []string, corrected []bool, q *query, intentScale float64) {
+	saved := q.intent
+	consumed := ix.applyLexicon(ws, q)
+	if intentScale == 0 {
+		q.intent = saved
+	}
+	for i, w := range ws {
+		if w == "" || stopwords[w] || isNumber(w) || len(w) < 2 {
+			continue
+		}
+		wt := 1.0
+		if corrected[i] {
+			wt = correctionWeight
+		}
+		if q.names[w] {
+			wt *= nameWeight
+		}
+		if consumed[i] {
+			wt *= consumedWeight
+		}
+		s := ix.stem(w)
+		q.terms[s] += wt
+		if s != w && strings.HasSuffix(w, "s") {
+			q.plural[s] = true
+		} else {
+			q.singular[s] = true
+		}
+	}
+}
+
+// properNames finds capitalised words that are not the first of a sentence,
+// not acronyms and not words of the API itself.
+func (ix *Index) properNames(text string) map[string]bool {
+	names := map[string]bool{}
+	start := true
+	for _, f := range strings.FieldsFunc(text, func(r rune) bool { return unicode.IsSpace(r) || r == '(' || r == ')' || r == '"' || r == '\'' }) {
+		w := strings.TrimRight(f, ".,;:!?")
+		r := []rune(w)
+		if !start && len(r) > 1 && unicode.IsUpper(r[0]) && strings.ToLower(w) != w && strings.ToUpper(w) != w {
+			for _, part := range queryWords(w) {
+				if !ix.known[part] {
+					names[part] = true
+				}
+			}
+		}
+		start = strings.ContainsAny(f[len(f)-1:], ".!?")
+	}
+	return names
+}
+
+// clauseWords splits text into query words and marks those that follow a
+// negation ("not", "rather than", "instead of", "except") within their
+// clause.
+func clauseWords(text string) (ws []string, negated []bool) {
+	clauses := strings.FieldsFunc(text, func(r rune) bool { return strings.ContainsRune(",.;:!?()", r) })
+	for _, c := range clauses {
+		cw := queryWords(c)
+		neg := false
+		for i, w := range cw {
+			if len(ws) >= maxQueryWords {
+				return ws, negated
+			}
+			switch {
+			case w == "not" || w == "except" || w == "excluding" || w == "besides":
+				neg = true
+			case (w == "than" && i > 0 && cw[i-1] == "rather") || (w == "of" && i > 0 && cw[i-1] == "instead"):
+				neg = true
+				if n := len(ws); n > 0 {
+					ws[n-1] = "" // "rather" / "instead" carry no meaning of their own
+				}
+			}
+			ws = append(ws, w)
+			negated = append(negated, neg)
+		}
+	}
+	return ws, negated
+}
+
+// applyLexicon interprets the query's phrases and reports which words it
+// consumed. Two passes, each taking the longest phrase at every position:
+// one reads intent (what kind of call), the other meaning (which resource),
+// so that "list" can say both "read" and "collection" while "start
+// replicating" still means a bulk sync.
+func (ix *Index) applyLexicon(ws []string, q *query) []bool {
+	consumed := make([]bool, len(ws))
+	// Meaning first: a phrase such as "seat list" is a thing, and the
+	// intent pass must not read its "list" as a verb.
+	inPhrase := make([]bool, len(ws))
+	ix.scan(ws, ix.meaningTrig, func(i int, ts []trigger) {
+		if i < 0 {
+			return
+		}
+		r := ix.rules[ts[0].rule]
+		// The phrase's number carries over to what it means: "sub-accounts"
+		// asks for organizations.
+		last := ws[i+len(ts[0].words)-1]
+		plural := strings.HasSuffix(last, "s") && ix.stem(last) != last
+		for _, e := range r.expand {
+			q.terms[e] += expansionWeight
+			if plural {
+				q.plural[e] = true
+			} else {
+				q.singular[e] = true
+			}
+		}
+		q.intent.add(r.intents, 0.5)
+		for j := i; j < i+len(ts[0].words); j++ {
+			consumed[j] = true
+			inPhrase[j] = len(ts[0].words) > 1
+		}
+	})
+	question := len(ws) > 0 && questionWords[ws[0]]
+	leading := true
+	masked := make([]string, len(ws))
+	for i, w := range ws {
+		if !inPhrase[i] {
+			masked[i] = w
+		}
+	}
+	ix.scan(masked, ix.intentTrig, func(i int, ts []trigger) {
+		if i < 0 {
+			if w := masked[-i-1]; w != "" && !stopwords[w] {
+				leading = false
+			}
+			return
+		}
+		w := 0.5
+		switch {
+		case leading:
+			w = 1
+		case question:
+			// In "which user deleted X?" the verb describes, it does not ask.
+			w = 0.2
+		}
+		for _, t := range ts {
+			q.intent.add(ix.rules[t.rule].intents, w)
+		}
+		for j := i; j < i+len(ts[0].words); j++ {
+			consumed[j] = true
+		}
+		leading = false
+	})
+	return consumed
+}
+
+// questionWords open a question rather than a command.
+var questionWords = toSet("what which who whom whose when where why how is are was were does do did has have can could")
+
+// scan walks ws and calls fn with the start and the rules of the longest
+// trigger matching at each position (all rules sharing that trigger), or
+// with -(i+1) and nil for a word no trigger starts at.
+func (ix *Index) scan(ws []string, byFirst map[string][]trigger, fn func(int, []trigger)) {
+	for i := 0; i < len(ws); {
+		var best []trigger
+		for _, t := range byFirst[ws[i]] {
+			if (t.anchored && i != 0) || i+len(t.words) > len(ws) || !equalWords(ws[i:i+len(t.words)], t.words) {
+				continue
+			}
+			switch {
+			case len(best) == 0 || len(t.words) > len(best[0].words):
+				best = append(best[:0:0], t)
+			case len(t.words) == len(best[0].words) && t.anchored && !best[0].anchored:
+				// "^run" (the imperative) outranks "run" (the noun).
+				best = append([]trigger{t}, best...)
+			case len(t.words) == len(best[0].words):
+				best = append(best, t)
+			}
+		}
+		if len(best) == 0 {
+			fn(-(i + 1), nil)
+			i++
+			continue
+		}
+		fn(i, best)
+		i += len(best[0].words)
+	}
+}
+
+func equalWords(a, b []string) bool {
+	for i := range b {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// correct maps an unknown word onto the closest known one, if it is close
+// enough to be a typo: one edit for short words, two for long ones.
+func (ix *Index) correct(w string) (string, bool) {
+	if len(w) < 4 || !isAlpha(w) {
+		return "", false
+	}
+	max := 1
+	if len(w) >= 7 {
+		max = 2
+	}
+	best, bestD := "", max+1
+	for l := len(w) - max; l <= len(w)+max; l++ {
+		for _, c := range ix.core[l] {
+			if d := osaDistance(w, c, max); d < bestD || (d == bestD && len(ix.postings[ix.stem(c)]) > len(ix.postings[ix.stem(best)])) {
+				best, bestD = c, d
+			}
+		}
+	}
+	return best, bestD <= max
+}
+
+// countWords precede a number that counts things.
+var countWords = toSet("last first top latest recent past previous next most")
+
+// isCount reports whether the number at i counts things: after "last",
+// "top"… or before a plural noun ("10 runs").
+func isCount(fields []string, i int) bool {
+	if i > 0 && countWords[strings.Trim(fields[i-1], ".,;:!?")] {
+		return true
+	}
+	if i+1 < len(fields) {
+		next := strings.Trim(fields[i+1], ".,;:!?")
+		return len(next) > 3 && strings.HasSuffix(next, "s") && !strings.HasSuffix(next, "ss")
+	}
+	return false
+}
+
+func isNumber(w string) bool {
+	for _, r := range w {
+		if !unicode.IsDigit(r) {
+			return false
+		}
+	}
+	return w != ""
+}
+
+func isAlpha(w string) bool {
+	for _, r := range w {
+		if r < 'a' || r > 'z' {
+			return false
+		}
+	}
+	return true
+}
+
+// looksLikeID spots identifiers such as "41c2" or a UUID fragment: the
+// agent names one resource.
+func looksLikeID(w string) bool {
+	var digits, letters int
+	for _, r := range w {
+		switch {
+		case unicode.IsDigit(r):
+			digits++
+		case unicode.IsLetter(r), r == '-':
+			letters++
+		default:
+			return false
+		}
+	}
+	return digits > 0 && letters > 0 && len(w) >= 4
+}
