@@ -10,9 +10,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
+	"unicode"
 
 	"github.com/polytomic-mcp/polytomic-mcp/internal/keyring"
 )
@@ -75,11 +75,16 @@ func (e *LookupError) Error() string {
 func (e *LookupError) Is(target error) bool { return target == ErrNoKey }
 func (e *LookupError) Unwrap() error        { return e.Keychain }
 
-var profileName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
-
-// ValidateProfile checks a profile name.
+// ValidateProfile checks a profile name: up to 64 ASCII letters, digits,
+// '.', '_' and '-', starting with a letter or digit (it names a keychain
+// account and a JSON key, never a path).
 func ValidateProfile(p string) error {
-	if !profileName.MatchString(p) {
+	ok := p != "" && len(p) <= 64
+	for i, r := range p {
+		alnum := r < 0x80 && (unicode.IsLetter(r) || unicode.IsDigit(r))
+		ok = ok && (alnum || (i > 0 && (r == '.' || r == '_' || r == '-')))
+	}
+	if !ok {
 		return fmt.Errorf("invalid profile name %q: use letters, digits, '.', '_' or '-'", p)
 	}
 	return nil

@@ -7,6 +7,7 @@ import (
 	"io"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // EvalCase is one line of a search evaluation set: a query and the
@@ -52,13 +53,13 @@ func ReadEvalCases(r io.Reader) ([]EvalCase, error) {
 	return out, sc.Err()
 }
 
-var pathParam = regexp.MustCompile(`\{[^}]*\}`)
+var pathParam = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\{[^}]*\}`) })
 
 // NormalizeKey makes "METHOD /path" comparable: parameter names and trailing
 // slashes do not matter.
 func NormalizeKey(key string) string {
 	method, path, _ := strings.Cut(strings.TrimSpace(key), " ")
-	path = strings.TrimRight(pathParam.ReplaceAllString(strings.TrimSpace(path), "{}"), "/")
+	path = strings.TrimRight(pathParam().ReplaceAllString(strings.TrimSpace(path), "{}"), "/")
 	return strings.ToUpper(method) + " " + path
 }
 

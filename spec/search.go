@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Fields of an operation's search document, from most to least telling.
@@ -93,9 +94,12 @@ type SearchOptions struct {
 	Method string // only operations with this HTTP method, if set
 }
 
+// Markdown link targets and `METHOD /path` references name other
+// operations; they are dropped from descriptions before indexing. Compiled
+// on first use: the binary's start-up should not pay for them.
 var (
-	mdLink    = regexp.MustCompile(`\]\([^)]*\)`)
-	codeRoute = regexp.MustCompile("`(GET|POST|PUT|PATCH|DELETE) [^`]*`")
+	mdLink    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\]\([^)]*\)`) })
+	codeRoute = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile("`(GET|POST|PUT|PATCH|DELETE) [^`]*`") })
 )
 
 // NewIndex builds the search index for api.
@@ -157,7 +161,7 @@ func NewIndex(api *API) *Index {
 		if op.PartnerOnly {
 			ft[fTag] = append(ft[fTag], "partner")
 		}
-		desc := codeRoute.ReplaceAllString(mdLink.ReplaceAllString(op.Description, "]"), "")
+		desc := codeRoute().ReplaceAllString(mdLink().ReplaceAllString(op.Description, "]"), "")
 		lead, rest, _ := strings.Cut(strings.TrimSpace(desc), "\n\n")
 		ft[fLead] = words(lead)
 		ft[fDesc] = words(rest)
