@@ -66,14 +66,6 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 	if err != nil {
 		return err
 	}
-	// Read the key now, off the start-up path: a keychain that asks the user
-	// for permission asks once, at launch, not in the middle of a call.
-	// Without a key the server still serves search.
-	go func() {
-		if _, err := keys.APIKey(ctx); err != nil {
-			logger.Info("execute will need an API key", "reason", err.Error())
-		}
-	}()
 	fb := &proxy.Feedback{Keys: keys, Version: f.Build.Version, HTTP: f.HTTPClient, Logger: logger}
 	if u := strings.TrimSpace(opts.API.FeedbackURL); u != "off" && u != "" {
 		fb.URL = u
@@ -88,6 +80,14 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 		Logger:    logger,
 		Forwarder: fwd,
 		Feedback:  fb,
+		// Read the key at start, right after the first answer: a keychain
+		// that asks the user for permission asks once, at launch, not in
+		// the middle of a call. Without a key, search still works.
+		AfterFirstReply: func() {
+			if _, err := keys.APIKey(ctx); err != nil {
+				logger.Info("execute will need an API key", "reason", err.Error())
+			}
+		},
 	})
 	logger.Info("serving MCP on stdio", "version", f.Build.Version, "api_url", opts.API.APIURL, "read_only", opts.API.ReadOnly, "auth_mode", opts.API.AuthMode)
 	return proxy.Serve(ctx, s, opts.IO.In, opts.IO.Out, logger)

@@ -41,6 +41,9 @@ type Options struct {
 	Forwarder *Forwarder
 	// Feedback handles submit_mcp_feedback.
 	Feedback *Feedback
+	// AfterFirstReply, if set, runs once the client has its first answer:
+	// work that should be done early, but not on the start-up path.
+	AfterFirstReply func()
 }
 
 // NewServer builds the MCP server with its tools.
@@ -53,7 +56,12 @@ func NewServer(opts Options) *server.MCPServer {
 	var warm sync.Once
 	hooks := &server.Hooks{}
 	hooks.AddOnSuccess(func(context.Context, any, mcp.MCPMethod, any, any) {
-		warm.Do(func() { go func() { _, _ = opts.Index() }() })
+		warm.Do(func() {
+			go func() { _, _ = opts.Index() }()
+			if opts.AfterFirstReply != nil {
+				go opts.AfterFirstReply()
+			}
+		})
 	})
 	s := server.NewMCPServer(ServerName, opts.Version,
 		server.WithToolCapabilities(false),
