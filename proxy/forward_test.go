@@ -645,3 +645,58 @@ func TestExecuteBodyCutMidStream(t *testing.T) {
 		t.Errorf("%d attempts, want %d", hits, maxAttempts)
 	}
 }
+
+// Every operation in the snapshot can be called through execute by its
+// operation_id, and reaches the API with its own method and path.
+func TestExecuteEveryOperation(t *testing.T) {
+	api := newFakeAPI(t, nil)
+	f, _ := newTestForwarder(t, api, func(c *ForwarderConfig) { c.PartnerMode = true })
+	ix, _ := spec.Embedded()
+	for i, op := range ix.API().Operations {
+		params := map[string]any{}
+		want := op.Path
+		for _, p := range op.Params {
+			switch {
+			case p.In == "path":
+				params[p.Name] = "v-" + p.Name
+				want = strings.ReplaceAll(want, "{"+p.Name+"}", "v-"+p.Name)
+			case p.In == "query" && p.Required:
+				params[p.Name] = "1"
+			}
+		}
+		req := ExecRequest{OperationID: op.ID, Params: params}
+		if op.Body != nil && op.Method != "GET" && op.Method != "DELETE" {
+			req.Body = json.RawMessage(`{}`)
+		}
+		res, err := f.Execute(context.Background(), req)
+		if err != nil {
+			t.Errorf("%s: %v", op.ID, err)
+			continue
+		}
+		got := api.requests()[len(api.requests())-1]
+		if res.Status != 200 || got.Method != op.Method || got.Path != want {
+			t.Errorf("%s: sent %s %s (status %d), want %s %s", op.ID, got.Method, got.Path, res.Status, op.Method, want)
+		}
+		// The same call by method and path template.
+		pathParams, query := map[string]any{}, map[string]any{}
+		for k, v := range params {
+			if strings.Contains(op.Path, "{"+k+"}") {
+				pathParams[k] = v
+			} else {
+				query[k] = v
+			}
+		}
+		res, err = f.Execute(context.Background(), ExecRequest{Method: op.Method, Path: op.Path, PathParams: pathParams, Query: query, Body: req.Body})
+		if err != nil {
+			t.Errorf("%s by path: %v", op.ID, err)
+			continue
+		}
+		got = api.requests()[len(api.requests())-1]
+		if res.Status != 200 || got.Method != op.Method || got.Path != want {
+			t.Errorf("%s by path: sent %s %s, want %s %s", op.ID, got.Method, got.Path, op.Method, want)
+		}
+		if n := len(api.requests()); n != 2*(i+1) {
+			t.Fatalf("%s: %d requests for %d calls", op.ID, n, 2*(i+1))
+		}
+	}
+}
