@@ -85,43 +85,47 @@ func New() *Keyring { return &Keyring{Backend: System{}, Timeout: DefaultTimeout
 
 // Get reads a secret.
 func (k *Keyring) Get(ctx context.Context, service, user string) (string, error) {
-	var out string
-	err := k.run(ctx, func() error {
-		s, err := k.Backend.Get(service, user)
-		out = s
-		return err
-	})
-	return out, err
+	return call(ctx, k.Timeout, func() (string, error) { return k.Backend.Get(service, user) })
 }
 
 // Set writes a secret.
 func (k *Keyring) Set(ctx context.Context, service, user, secret string) error {
-	return k.run(ctx, func() error { return k.Backend.Set(service, user, secret) })
+	_, err := call(ctx, k.Timeout, func() (struct{}, error) { return struct{}{}, k.Backend.Set(service, user, secret) })
+	return err
 }
 
 // Delete removes a secret; deleting a missing item returns ErrNotFound.
 func (k *Keyring) Delete(ctx context.Context, service, user string) error {
-	return k.run(ctx, func() error { return k.Backend.Delete(service, user) })
+	_, err := call(ctx, k.Timeout, func() (struct{}, error) { return struct{}{}, k.Backend.Delete(service, user) })
+	return err
 }
 
-// run calls fn with a deadline. A call that times out keeps running in its
-// goroutine (go-keyring cannot be interrupted), but nobody waits for it.
-func (k *Keyring) run(ctx context.Context, fn func() error) error {
-	timeout := k.Timeout
+// call runs fn with a deadline. A call that times out keeps running in its
+// goroutine (go-keyring cannot be interrupted); its result goes into a
+// buffered channel nobody reads, so nothing is shared with the caller.
+func call[T any](ctx context.Context, timeout time.Duration, fn func() (T, error)) (T, error) {
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
-	done := make(chan error, 1)
-	go func() { done <- fn() }()
+	type result struct {
+		v   T
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		v, err := fn()
+		done <- result{v, err}
+	}()
 	t := time.NewTimer(timeout)
 	defer t.Stop()
+	var zero T
 	select {
-	case err := <-done:
-		return classify(err)
+	case r := <-done:
+		return r.v, classify(r.err)
 	case <-t.C:
-		return fmt.Errorf("%w (after %s)", ErrTimeout, timeout)
+		return zero, fmt.Errorf("%w (after %s)", ErrTimeout, timeout)
 	case <-ctx.Done():
-		return ctx.Err()
+		return zero, ctx.Err()
 	}
 }
 
