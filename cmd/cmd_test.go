@@ -10,28 +10,21 @@ import (
 	"testing"
 	"time"
 
+	"github.com/polytomic-mcp/polytomic-mcp/internal/testspec"
+
 	"github.com/spf13/cobra"
 
 	"github.com/polytomic-mcp/polytomic-mcp/auth"
 	"github.com/polytomic-mcp/polytomic-mcp/internal/clients"
 	"github.com/polytomic-mcp/polytomic-mcp/internal/keyring"
 	"github.com/polytomic-mcp/polytomic-mcp/spec"
-	"github.com/polytomic-mcp/polytomic-mcp/spec/openapi"
 )
 
 // testFactory is a Factory over the hand-written mini spec and in-memory
 // streams.
 func testFactory(t *testing.T, stdin string, tty bool) (*Factory, *bytes.Buffer, *bytes.Buffer) {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "testdata", "specs", "mini.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	api, err := openapi.Load(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ix := spec.NewIndex(api)
+	ix := testspec.Mini(t)
 	var out, errOut bytes.Buffer
 	env := map[string]string{"XDG_CONFIG_HOME": t.TempDir(), "XDG_STATE_HOME": t.TempDir()}
 	return &Factory{

@@ -10,11 +10,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/polytomic-mcp/polytomic-mcp/internal/testspec"
+
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/polytomic-mcp/polytomic-mcp/proxy"
 	"github.com/polytomic-mcp/polytomic-mcp/spec"
-	"github.com/polytomic-mcp/polytomic-mcp/spec/openapi"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files under testdata/golden")
@@ -28,18 +29,7 @@ func embeddedIndex(t testing.TB) *spec.Index {
 	return ix
 }
 
-func miniIndex(t testing.TB) *spec.Index {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "testdata", "specs", "mini.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	api, err := openapi.Load(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return spec.NewIndex(api)
-}
+func miniIndex(t testing.TB) *spec.Index { return testspec.Mini(t) }
 
 func newServer(t testing.TB, ix *spec.Index, readOnly bool) *server.MCPServer {
 	return proxy.NewServer(proxy.Options{

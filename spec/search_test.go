@@ -1,28 +1,16 @@
 package spec_test
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
+	"github.com/polytomic-mcp/polytomic-mcp/internal/testspec"
+
 	"github.com/polytomic-mcp/polytomic-mcp/spec"
-	"github.com/polytomic-mcp/polytomic-mcp/spec/openapi"
 )
 
-func miniIndex(t testing.TB) *spec.Index {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "testdata", "specs", "mini.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	api, err := openapi.Load(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return spec.NewIndex(api)
-}
+func miniIndex(t testing.TB) *spec.Index { return testspec.Mini(t) }
 
 func TestSearchMini(t *testing.T) {
 	ix := miniIndex(t)
