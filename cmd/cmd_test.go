@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/polytomic-mcp/polytomic-mcp/internal/testspec"
-
 	"github.com/spf13/cobra"
 
 	"github.com/polytomic-mcp/polytomic-mcp/auth"

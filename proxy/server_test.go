@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/polytomic-mcp/polytomic-mcp/internal/testspec"
-
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/polytomic-mcp/polytomic-mcp/proxy"

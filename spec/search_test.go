@@ -6,7 +6,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/polytomic-mcp/polytomic-mcp/internal/testspec"
-
 	"github.com/polytomic-mcp/polytomic-mcp/spec"
 )
 
