@@ -10,8 +10,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/polytomic-mcp/polytomic-mcp/internal/testspec"
 	"github.com/mark3labs/mcp-go/server"
+	"github.com/polytomic-mcp/polytomic-mcp/internal/testspec"
 
 	"github.com/polytomic-mcp/polytomic-mcp/proxy"
 	"github.com/polytomic-mcp/polytomic-mcp/spec"
