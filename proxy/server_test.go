@@ -11,8 +11,8 @@ import (
 	"testing"
 
 	"github.com/mark3labs/mcp-go/server"
-	"github.com/polytomic-mcp/polytomic-mcp/internal/testspec"
 
+	"github.com/polytomic-mcp/polytomic-mcp/internal/testspec"
 	"github.com/polytomic-mcp/polytomic-mcp/proxy"
 	"github.com/polytomic-mcp/polytomic-mcp/spec"
 )
