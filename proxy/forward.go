@@ -174,7 +174,7 @@ func (f *Forwarder) Execute(ctx context.Context, req ExecRequest) (*ExecResult, 
 	// the agent needs to know that writes are off.
 	if f.cfg.ReadOnly {
 		method := strings.ToUpper(strings.TrimSpace(req.Method))
-		if op, ok := ix.Lookup(req.OperationID); ok && req.OperationID != "" {
+		if op, ok := ix.Lookup(req.OperationID); ok {
 			method = op.Method
 		}
 		if method != "" && !spec.IsReadMethod(method) {
