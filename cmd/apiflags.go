@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/polytomic-mcp/polytomic-mcp/forward"
+
 	"github.com/spf13/pflag"
 
 	"github.com/polytomic-mcp/polytomic-mcp/auth"
@@ -32,13 +34,13 @@ type apiFlags struct {
 
 func addAPIFlags(fs *pflag.FlagSet, a *apiFlags) {
 	addProfileFlag(fs, &a.Profile)
-	fs.StringVar(&a.APIURL, "api-url", proxy.DefaultAPIURL, "Polytomic API base URL, https (env POLYTOMIC_API_URL)")
+	fs.StringVar(&a.APIURL, "api-url", forward.DefaultAPIURL, "Polytomic API base URL, https (env POLYTOMIC_API_URL)")
 	fs.StringVar(&a.APIVersion, "api-version", "", "X-Polytomic-Version to send (env POLYTOMIC_API_VERSION; default the snapshot's)")
 	fs.BoolVar(&a.ReadOnly, "read-only", false, "refuse every call but GET (env POLYTOMIC_ACCESS_MODE=read-only)")
 	fs.StringVar(&a.AuthMode, "auth-mode", "user", "user or partner (env POLYTOMIC_AUTH_MODE)")
 	fs.StringVar(&a.PartnerOrgID, "partner-org-id", "", "partner mode: organization to act in (env POLYTOMIC_PARTNER_ORG_ID)")
-	fs.DurationVar(&a.Timeout, "timeout", proxy.DefaultTimeout, "time limit per API call (env POLYTOMIC_TIMEOUT)")
-	fs.IntVar(&a.MaxResponseBytes, "max-response-bytes", proxy.DefaultMaxResponseBytes, "reply text returned to the model, in bytes (env POLYTOMIC_MAX_RESPONSE_BYTES)")
+	fs.DurationVar(&a.Timeout, "timeout", forward.DefaultTimeout, "time limit per API call (env POLYTOMIC_TIMEOUT)")
+	fs.IntVar(&a.MaxResponseBytes, "max-response-bytes", forward.DefaultMaxResponseBytes, "reply text returned to the model, in bytes (env POLYTOMIC_MAX_RESPONSE_BYTES)")
 	fs.BoolVar(&a.AllowUnlisted, "allow-unlisted", false, "allow /api/ paths missing from the snapshot (env POLYTOMIC_ALLOW_UNLISTED)")
 }
 
@@ -135,15 +137,15 @@ func (a *apiFlags) resolve(fs *pflag.FlagSet, getenv func(string) string, config
 	if a.MaxResponseBytes < 1024 {
 		return fmt.Errorf("--max-response-bytes must be at least 1024")
 	}
-	if _, err := proxy.ValidateAPIURL(a.APIURL); err != nil {
+	if _, err := forward.ValidateAPIURL(a.APIURL); err != nil {
 		return err
 	}
 	return nil
 }
 
 // forwarderConfig is the forwarder's view of the settings.
-func (a *apiFlags) forwarderConfig(f *Factory) proxy.ForwarderConfig {
-	return proxy.ForwarderConfig{
+func (a *apiFlags) forwarderConfig(f *Factory) forward.Config {
+	return forward.Config{
 		APIURL:           a.APIURL,
 		APIVersion:       a.APIVersion, // empty: the snapshot's
 		UserAgent:        "polytomic-mcp/" + f.Build.Version,
@@ -176,11 +178,11 @@ func (a *apiFlags) load(fs *pflag.FlagSet, f *Factory) error {
 
 // forwarder builds the forwarder for these settings, with the profile's key
 // lookup, which it also returns for other users of the key.
-func (a *apiFlags) forwarder(f *Factory, logger *slog.Logger) (*proxy.Forwarder, proxy.KeySource, error) {
+func (a *apiFlags) forwarder(f *Factory, logger *slog.Logger) (*forward.Forwarder, forward.KeySource, error) {
 	keys, err := f.KeySource(a.Profile)
 	if err != nil {
 		return nil, nil, err
 	}
-	fwd, err := proxy.NewForwarder(a.forwarderConfig(f), keys, f.Index, f.HTTPClient, logger)
+	fwd, err := forward.New(a.forwarderConfig(f), keys, f.Index, f.HTTPClient, logger)
 	return fwd, keys, err
 }

@@ -11,11 +11,12 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/polytomic-mcp/polytomic-mcp/forward"
+
 	"github.com/spf13/cobra"
 
 	"github.com/polytomic-mcp/polytomic-mcp/auth"
 	"github.com/polytomic-mcp/polytomic-mcp/internal/keyring"
-	"github.com/polytomic-mcp/polytomic-mcp/proxy"
 )
 
 // staticKey is a KeySource for a key not stored yet (login verifies it).
@@ -106,7 +107,7 @@ func loginRun(ctx context.Context, opts *LoginOptions, urlGiven bool) error {
 	if opts.API.AuthMode == "partner" {
 		prof.AuthMode = "partner"
 	}
-	if urlGiven || opts.API.APIURL != proxy.DefaultAPIURL {
+	if urlGiven || opts.API.APIURL != forward.DefaultAPIURL {
 		prof.APIURL = opts.API.APIURL
 	}
 	if err := auth.SaveProfile(store.Dir, opts.API.Profile, prof); err != nil {
@@ -158,7 +159,7 @@ func readKey(ctx context.Context, streams *IOStreams, withKey bool) (string, err
 func verifyKey(ctx context.Context, f *Factory, api *apiFlags, key string) (string, error) {
 	cfg := api.forwarderConfig(f)
 	cfg.ReadOnly = true // verification only reads
-	fwd, err := proxy.NewForwarder(cfg, staticKey(key), f.Index, f.HTTPClient, nil)
+	fwd, err := forward.New(cfg, staticKey(key), f.Index, f.HTTPClient, nil)
 	if err != nil {
 		return "", err
 	}
@@ -166,7 +167,7 @@ func verifyKey(ctx context.Context, f *Factory, api *apiFlags, key string) (stri
 	if api.AuthMode == "partner" {
 		op = "organization_list"
 	}
-	res, err := fwd.Execute(ctx, proxy.ExecRequest{OperationID: op})
+	res, err := fwd.Execute(ctx, forward.Request{OperationID: op})
 	if err != nil {
 		return "", fmt.Errorf("could not verify the key, so it was not stored: %w", err)
 	}
@@ -385,11 +386,11 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 func checkIdentity(ctx context.Context, f *Factory, api *apiFlags, key string) (*identity, string) {
 	cfg := api.forwarderConfig(f)
 	cfg.ReadOnly = true
-	fwd, err := proxy.NewForwarder(cfg, staticKey(key), f.Index, f.HTTPClient, nil)
+	fwd, err := forward.New(cfg, staticKey(key), f.Index, f.HTTPClient, nil)
 	if err != nil {
 		return nil, err.Error()
 	}
-	res, err := fwd.Execute(ctx, proxy.ExecRequest{OperationID: "identity_get"})
+	res, err := fwd.Execute(ctx, forward.Request{OperationID: "identity_get"})
 	switch {
 	case err != nil:
 		return nil, "could not reach the API: " + err.Error()

@@ -9,9 +9,9 @@ import (
 	"os"
 	"strings"
 
-	"github.com/spf13/cobra"
+	"github.com/polytomic-mcp/polytomic-mcp/forward"
 
-	"github.com/polytomic-mcp/polytomic-mcp/proxy"
+	"github.com/spf13/cobra"
 )
 
 // CallOptions configure `polytomic-mcp call`.
@@ -115,8 +115,8 @@ func callRun(ctx context.Context, opts *CallOptions) error {
 }
 
 // request turns the command line into an ExecRequest.
-func (o *CallOptions) request() (proxy.ExecRequest, error) {
-	var req proxy.ExecRequest
+func (o *CallOptions) request() (forward.Request, error) {
+	var req forward.Request
 	switch len(o.Args) {
 	case 1:
 		if len(o.Query) > 0 {
@@ -191,7 +191,7 @@ func addKV(dst map[string]any, pairs []string, flag string) error {
 }
 
 // printBody writes the body: indented JSON when it is JSON.
-func printBody(w io.Writer, res *proxy.ExecResult) error {
+func printBody(w io.Writer, res *forward.Result) error {
 	text := res.BodyText()
 	if text == "" {
 		return nil

@@ -10,8 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/polytomic-mcp/polytomic-mcp/internal/testspec"
 	"github.com/spf13/cobra"
+
+	"github.com/polytomic-mcp/polytomic-mcp/internal/testspec"
 
 	"github.com/polytomic-mcp/polytomic-mcp/auth"
 	"github.com/polytomic-mcp/polytomic-mcp/internal/clients"

@@ -1,4 +1,8 @@
-package proxy
+// Package forward makes Polytomic REST calls for an agent or a shell user:
+// it checks a request against the API snapshot before any I/O, injects the
+// key and mode headers, retries where that is safe, and shapes the reply to
+// a size a model can read. The MCP tools (proxy) and the CLI (cmd) share it.
+package forward
 
 import (
 	"bytes"
@@ -19,27 +23,20 @@ import (
 	"github.com/google/uuid"
 	"github.com/tidwall/gjson"
 
-	"github.com/polytomic-mcp/polytomic-mcp/auth"
 	"github.com/polytomic-mcp/polytomic-mcp/spec"
 )
 
 // KeySource supplies the API key. The auth package implements it over the
 // keychain; tests use a fixed key.
 type KeySource interface {
-	// APIKey returns the key to use, or ErrNoKey.
+	// APIKey returns the key to use, or an error that says how to set one.
 	APIKey(ctx context.Context) (string, error)
 	// Reload reads the store again, after the API rejected the key: a
 	// `polytomic-mcp login` done while the server runs is picked up.
 	Reload(ctx context.Context) (string, error)
 }
 
-// ErrNoKey means no API key is configured.
-var ErrNoKey = auth.ErrNoKey
-
-// ErrReadOnly marks a write refused by read-only mode.
-var ErrReadOnly = errors.New("refused in read-only mode")
-
-// Defaults for ForwarderConfig.
+// Defaults for Config.
 const (
 	DefaultAPIURL           = "https://app.polytomic.com"
 	DefaultTimeout          = 60 * time.Second
@@ -51,8 +48,8 @@ const (
 	maxRetryWait = 30 * time.Second
 )
 
-// ForwarderConfig is what the forwarder needs to know about the API.
-type ForwarderConfig struct {
+// Config is what the forwarder needs to know about the API.
+type Config struct {
 	APIURL           string
 	APIVersion       string
 	UserAgent        string
@@ -66,7 +63,7 @@ type ForwarderConfig struct {
 
 // Forwarder makes Polytomic REST calls for the execute tool and `call`.
 type Forwarder struct {
-	cfg    ForwarderConfig
+	cfg    Config
 	base   *url.URL
 	keys   KeySource
 	client *http.Client
@@ -76,8 +73,8 @@ type Forwarder struct {
 	sleep func(context.Context, time.Duration) error
 }
 
-// NewForwarder checks cfg and builds a forwarder. httpClient may be nil.
-func NewForwarder(cfg ForwarderConfig, keys KeySource, index func() (*spec.Index, error), httpClient *http.Client, logger *slog.Logger) (*Forwarder, error) {
+// New checks cfg and builds a forwarder. httpClient may be nil.
+func New(cfg Config, keys KeySource, index func() (*spec.Index, error), httpClient *http.Client, logger *slog.Logger) (*Forwarder, error) {
 	if cfg.APIURL == "" {
 		cfg.APIURL = DefaultAPIURL
 	}
@@ -161,11 +158,8 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// Config returns the forwarder's settings.
-func (f *Forwarder) Config() ForwarderConfig { return f.cfg }
-
 // Execute validates req and makes the call.
-func (f *Forwarder) Execute(ctx context.Context, req ExecRequest) (*ExecResult, error) {
+func (f *Forwarder) Execute(ctx context.Context, req Request) (*Result, error) {
 	ix, err := f.index()
 	if err != nil {
 		return nil, err
@@ -203,9 +197,9 @@ func (f *Forwarder) Execute(ctx context.Context, req ExecRequest) (*ExecResult, 
 	ctx, cancel := context.WithTimeout(ctx, f.cfg.Timeout)
 	defer cancel()
 
-	res := &ExecResult{method: p.method, path: p.path}
+	res := &Result{Method: p.method, Path: p.path}
 	if p.op != nil {
-		res.opID = p.op.ID
+		res.OperationID = p.op.ID
 	} else {
 		res.Notes = append(res.Notes, "unlisted path: not in the API snapshot, sent because --allow-unlisted is set")
 	}
@@ -255,7 +249,7 @@ func (f *Forwarder) Execute(ctx context.Context, req ExecRequest) (*ExecResult, 
 		res.NextPageToken = gjson.GetBytes(body, pag.ResponseToken).String()
 	}
 	if pag != nil {
-		res.nextParam = pag.RequestToken
+		res.NextParam = pag.RequestToken
 	}
 	f.fillBody(res, body, last, p)
 	return res, nil

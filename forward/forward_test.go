@@ -1,9 +1,10 @@
-package proxy
+package forward
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -12,70 +13,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/polytomic-mcp/polytomic-mcp/internal/testapi"
+
 	"github.com/polytomic-mcp/polytomic-mcp/spec"
 )
 
-// fakeAPI is an httptest stand-in for the Polytomic API that records every
-// request it sees.
-type fakeAPI struct {
-	*httptest.Server
-	mu   sync.Mutex
-	reqs []recorded
-	// handle answers a request; nil answers 200 {"data":[]}.
-	handle func(w http.ResponseWriter, r *http.Request, n int)
-}
+type fakeAPI = testapi.Server
 
-type recorded struct {
-	Method, Path, RawPath, RawQuery string
-	Header                          http.Header
-	Body                            string
-}
+var newFakeAPI = testapi.New
 
-func newFakeAPI(t *testing.T, handle func(w http.ResponseWriter, r *http.Request, n int)) *fakeAPI {
-	f := &fakeAPI{handle: handle}
-	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		f.mu.Lock()
-		f.reqs = append(f.reqs, recorded{r.Method, r.URL.Path, r.URL.EscapedPath(), r.URL.RawQuery, r.Header.Clone(), string(body)})
-		n := len(f.reqs)
-		f.mu.Unlock()
-		if f.handle == nil {
-			w.Header().Set("Content-Type", "application/json")
-			io.WriteString(w, `{"data":[]}`)
-			return
-		}
-		f.handle(w, r, n)
-	}))
-	t.Cleanup(f.Close)
-	return f
-}
-
-func (f *fakeAPI) requests() []recorded {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]recorded(nil), f.reqs...)
-}
-
-type staticKeys struct {
-	key    string
-	reload string
-}
-
-func (k staticKeys) APIKey(context.Context) (string, error) {
-	if k.key == "" {
-		return "", ErrNoKey
-	}
-	return k.key, nil
-}
-
-func (k staticKeys) Reload(context.Context) (string, error) {
-	if k.reload != "" {
-		return k.reload, nil
-	}
-	return k.APIKey(context.Background())
-}
-
-const testKey = "pk_test_0123456789abcdef"
+const testKey = testapi.Key
 
 func embedded(t testing.TB) func() (*spec.Index, error) {
 	t.Helper()
@@ -87,13 +34,13 @@ func embedded(t testing.TB) func() (*spec.Index, error) {
 
 // newTestForwarder builds a forwarder against api whose retry waits are
 // recorded instead of slept.
-func newTestForwarder(t *testing.T, api *fakeAPI, mod func(*ForwarderConfig)) (*Forwarder, *[]time.Duration) {
+func newTestForwarder(t *testing.T, api *fakeAPI, mod func(*Config)) (*Forwarder, *[]time.Duration) {
 	t.Helper()
-	cfg := ForwarderConfig{APIURL: api.URL, UserAgent: "polytomic-mcp/test", Timeout: 5 * time.Second}
+	cfg := Config{APIURL: api.URL, UserAgent: "polytomic-mcp/test", Timeout: 5 * time.Second}
 	if mod != nil {
 		mod(&cfg)
 	}
-	f, err := NewForwarder(cfg, staticKeys{key: testKey}, embedded(t), api.Client(), nil)
+	f, err := New(cfg, testapi.Keys{Key: testKey}, embedded(t), api.Client(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,44 +58,44 @@ func newTestForwarder(t *testing.T, api *fakeAPI, mod func(*ForwarderConfig)) (*
 func TestExecuteHeadersPerMode(t *testing.T) {
 	tests := []struct {
 		name   string
-		mod    func(*ForwarderConfig)
-		req    ExecRequest
+		mod    func(*Config)
+		req    Request
 		want   map[string]string
 		absent []string
 	}{
 		{
 			name:   "user GET",
-			req:    ExecRequest{OperationID: "bulkSync_list"},
+			req:    Request{OperationID: "bulkSync_list"},
 			want:   map[string]string{"Authorization": "Bearer " + testKey, "X-Polytomic-Version": "2025-09-18", "User-Agent": "polytomic-mcp/test", "Accept": "application/json"},
 			absent: []string{"Content-Type", "Idempotency-Key", "X-Polytomic-Access-Mode", "X-Polytomic-Auth-Mode", "X-Polytomic-Partner-Org-Id"},
 		},
 		{
 			name: "read-only GET",
-			mod:  func(c *ForwarderConfig) { c.ReadOnly = true },
-			req:  ExecRequest{OperationID: "bulkSync_list"},
+			mod:  func(c *Config) { c.ReadOnly = true },
+			req:  Request{OperationID: "bulkSync_list"},
 			want: map[string]string{"X-Polytomic-Access-Mode": "read-only"},
 		},
 		{
 			name: "partner with default org",
-			mod:  func(c *ForwarderConfig) { c.PartnerMode, c.PartnerOrgID = true, "org-1" },
-			req:  ExecRequest{OperationID: "organization_list"},
+			mod:  func(c *Config) { c.PartnerMode, c.PartnerOrgID = true, "org-1" },
+			req:  Request{OperationID: "organization_list"},
 			want: map[string]string{"X-Polytomic-Auth-Mode": "partner", "X-Polytomic-Partner-Org-Id": "org-1"},
 		},
 		{
 			name: "partner with per-call org",
-			mod:  func(c *ForwarderConfig) { c.PartnerMode, c.PartnerOrgID = true, "org-1" },
-			req:  ExecRequest{OperationID: "bulkSync_list", OrganizationID: "org-2"},
+			mod:  func(c *Config) { c.PartnerMode, c.PartnerOrgID = true, "org-1" },
+			req:  Request{OperationID: "bulkSync_list", OrganizationID: "org-2"},
 			want: map[string]string{"X-Polytomic-Partner-Org-Id": "org-2"},
 		},
 		{
 			name: "POST with given idempotency key",
-			req:  ExecRequest{OperationID: "bulkSync_activate", Params: map[string]any{"id": "s1"}, Body: json.RawMessage(`{"active":true}`), IdempotencyKey: "key-123"},
+			req:  Request{OperationID: "bulkSync_activate", Params: map[string]any{"id": "s1"}, Body: json.RawMessage(`{"active":true}`), IdempotencyKey: "key-123"},
 			want: map[string]string{"Content-Type": "application/json", "Idempotency-Key": "key-123"},
 		},
 		{
 			name: "explicit API version",
-			mod:  func(c *ForwarderConfig) { c.APIVersion = "2024-01-01" },
-			req:  ExecRequest{OperationID: "identity_get"},
+			mod:  func(c *Config) { c.APIVersion = "2024-01-01" },
+			req:  Request{OperationID: "identity_get"},
 			want: map[string]string{"X-Polytomic-Version": "2024-01-01"},
 		},
 	}
@@ -163,7 +110,7 @@ func TestExecuteHeadersPerMode(t *testing.T) {
 			if res.Status != 200 {
 				t.Fatalf("status %d", res.Status)
 			}
-			reqs := api.requests()
+			reqs := api.Requests()
 			if len(reqs) != 1 {
 				t.Fatalf("%d requests", len(reqs))
 			}
@@ -185,11 +132,11 @@ func TestExecuteGeneratesIdempotencyKey(t *testing.T) {
 	api := newFakeAPI(t, nil)
 	f, _ := newTestForwarder(t, api, nil)
 	for i := 0; i < 2; i++ {
-		if _, err := f.Execute(context.Background(), ExecRequest{OperationID: "bulkSync_cancel", Params: map[string]any{"id": "s1"}}); err != nil {
+		if _, err := f.Execute(context.Background(), Request{OperationID: "bulkSync_cancel", Params: map[string]any{"id": "s1"}}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	reqs := api.requests()
+	reqs := api.Requests()
 	k1, k2 := reqs[0].Header.Get("Idempotency-Key"), reqs[1].Header.Get("Idempotency-Key")
 	if len(k1) != 36 || k1 == k2 {
 		t.Errorf("generated keys %q %q: want distinct UUIDs", k1, k2)
@@ -200,18 +147,18 @@ func TestExecutePlacesAndEscapesParams(t *testing.T) {
 	api := newFakeAPI(t, nil)
 	f, _ := newTestForwarder(t, api, nil)
 	calls := []struct {
-		req               ExecRequest
+		req               Request
 		rawPath, rawQuery string
 	}{
-		{ExecRequest{OperationID: "bulkSync_executions_list", Params: map[string]any{"id": "a b", "only_terminal": true, "limit": 10.0}},
+		{Request{OperationID: "bulkSync_executions_list", Params: map[string]any{"id": "a b", "only_terminal": true, "limit": 10.0}},
 			"/api/bulk/syncs/a%20b/executions", "limit=10&only_terminal=true"},
-		{ExecRequest{Method: "GET", Path: "/api/bulk/syncs/{sync_id}/schedules/{schedule_id}", PathParams: map[string]any{"sync_id": "s:1", "schedule_id": "é"}},
+		{Request{Method: "GET", Path: "/api/bulk/syncs/{sync_id}/schedules/{schedule_id}", PathParams: map[string]any{"sync_id": "s:1", "schedule_id": "é"}},
 			"/api/bulk/syncs/s:1/schedules/%C3%A9", ""},
-		{ExecRequest{Method: "get", Path: "/api/bulk/syncs/abc/executions", Query: map[string]any{"ascending": false}},
+		{Request{Method: "get", Path: "/api/bulk/syncs/abc/executions", Query: map[string]any{"ascending": false}},
 			"/api/bulk/syncs/abc/executions", "ascending=false"},
-		{ExecRequest{OperationID: "bulkSync_executions_listStatus", Params: map[string]any{"sync_id": []any{"x", "y"}}},
+		{Request{OperationID: "bulkSync_executions_listStatus", Params: map[string]any{"sync_id": []any{"x", "y"}}},
 			"/api/bulk/syncs/status", "sync_id=x&sync_id=y"},
-		{ExecRequest{OperationID: "bulkSync_schemas_list", Params: map[string]any{"id": "s1", "filters": map[string]any{"enabled": "true"}}},
+		{Request{OperationID: "bulkSync_schemas_list", Params: map[string]any{"id": "s1", "filters": map[string]any{"enabled": "true"}}},
 			"/api/bulk/syncs/s1/schemas", "enabled=true"},
 	}
 	for _, c := range calls {
@@ -219,7 +166,7 @@ func TestExecutePlacesAndEscapesParams(t *testing.T) {
 			t.Fatalf("%+v: %v", c.req, err)
 		}
 	}
-	for i, r := range api.requests() {
+	for i, r := range api.Requests() {
 		if r.RawPath != calls[i].rawPath || r.RawQuery != calls[i].rawQuery {
 			t.Errorf("call %d: %s ? %s, want %s ? %s", i, r.RawPath, r.RawQuery, calls[i].rawPath, calls[i].rawQuery)
 		}
@@ -230,40 +177,40 @@ func TestExecutePlacesAndEscapesParams(t *testing.T) {
 func TestExecuteRefusals(t *testing.T) {
 	tests := []struct {
 		name string
-		mod  func(*ForwarderConfig)
-		req  ExecRequest
+		mod  func(*Config)
+		req  Request
 		want string
 	}{
-		{"unknown operation", nil, ExecRequest{OperationID: "bulkSync_lst"}, "nearest: bulkSync_list"},
-		{"both forms", nil, ExecRequest{OperationID: "bulkSync_list", Method: "GET", Path: "/api/bulk/syncs"}, "not both"},
-		{"nothing", nil, ExecRequest{}, "name the call"},
-		{"missing path param", nil, ExecRequest{OperationID: "bulkSync_get"}, `missing path parameter "id"`},
-		{"slash in path param", nil, ExecRequest{OperationID: "bulkSync_get", Params: map[string]any{"id": "a/b"}}, "must not contain /"},
-		{"dotdot path param", nil, ExecRequest{OperationID: "bulkSync_get", Params: map[string]any{"id": ".."}}, `path parameter "id" must not contain ..`},
-		{"encoded dots", nil, ExecRequest{OperationID: "bulkSync_get", Params: map[string]any{"id": "%2e%2e"}}, "encoded dots"},
-		{"question mark", nil, ExecRequest{OperationID: "bulkSync_get", Params: map[string]any{"id": "a?b=1"}}, "must not contain /, ?"},
-		{"crlf in param", nil, ExecRequest{OperationID: "bulkSync_get", Params: map[string]any{"id": "a\r\nX-Evil: 1"}}, "control character"},
-		{"object path param", nil, ExecRequest{OperationID: "bulkSync_get", Params: map[string]any{"id": map[string]any{}}}, "must be a string, number or boolean"},
-		{"absolute URL", nil, ExecRequest{Method: "GET", Path: "https://evil.example/api/me"}, "not a URL"},
-		{"scheme-relative", nil, ExecRequest{Method: "GET", Path: "//evil.example/api/me"}, "not a URL"},
-		{"outside /api", nil, ExecRequest{Method: "GET", Path: "/admin/users"}, "must start with /api/"},
-		{"dotdot path", nil, ExecRequest{Method: "GET", Path: "/api/../admin"}, ". or .. segments"},
-		{"encoded dotdot path", nil, ExecRequest{Method: "GET", Path: "/api/bulk/syncs/%2e%2e/executions"}, "encoded dots"},
-		{"query in path", nil, ExecRequest{Method: "GET", Path: "/api/bulk/syncs?x=1"}, "must not contain ? or #"},
-		{"unlisted", nil, ExecRequest{Method: "GET", Path: "/api/brand/new"}, "not in the API snapshot"},
-		{"unknown query", nil, ExecRequest{OperationID: "bulkSync_list", Params: map[string]any{"colour": "red"}}, `unknown parameter "colour" for bulkSync_list; valid query parameters: active`},
-		{"body on GET", nil, ExecRequest{OperationID: "bulkSync_list", Body: json.RawMessage(`{"a":1}`)}, "GET takes no body"},
-		{"body on DELETE", nil, ExecRequest{OperationID: "bulkSync_delete", Params: map[string]any{"id": "x"}, Body: json.RawMessage(`{}`)}, "DELETE takes no body"},
-		{"bad JSON body", nil, ExecRequest{OperationID: "bulkSync_activate", Params: map[string]any{"id": "x"}, Body: json.RawMessage(`{`)}, "not valid JSON"},
-		{"missing body", nil, ExecRequest{OperationID: "bulkSync_activate", Params: map[string]any{"id": "x"}}, "needs a JSON body"},
-		{"crlf idempotency key", nil, ExecRequest{OperationID: "bulkSync_cancel", Params: map[string]any{"id": "x"}, IdempotencyKey: "a\r\nb"}, "idempotency_key must be printable ASCII"},
-		{"org id in user mode", nil, ExecRequest{OperationID: "bulkSync_list", OrganizationID: "o"}, "only in partner mode"},
-		{"read-only POST", func(c *ForwarderConfig) { c.ReadOnly = true }, ExecRequest{OperationID: "bulkSync_cancel", Params: map[string]any{"id": "x"}}, "refused in read-only mode: POST"},
-		{"read-only PUT", func(c *ForwarderConfig) { c.ReadOnly = true }, ExecRequest{Method: "PUT", Path: "/api/bulk/syncs/x", Body: json.RawMessage(`{}`)}, "refused in read-only mode: PUT"},
-		{"read-only PATCH", func(c *ForwarderConfig) { c.ReadOnly = true }, ExecRequest{Method: "PATCH", Path: "/api/bulk/syncs/x/schemas", Body: json.RawMessage(`{}`)}, "refused in read-only mode: PATCH"},
-		{"read-only DELETE", func(c *ForwarderConfig) { c.ReadOnly = true }, ExecRequest{Method: "DELETE", Path: "/api/bulk/syncs/x"}, "refused in read-only mode: DELETE"},
-		{"bad filter", nil, ExecRequest{OperationID: "bulkSync_list", ResponseFilter: "data\n"}, "control characters"},
-		{"max pages", nil, ExecRequest{OperationID: "bulkSync_list", MaxPages: 99}, "max_pages must be between"},
+		{"unknown operation", nil, Request{OperationID: "bulkSync_lst"}, "nearest: bulkSync_list"},
+		{"both forms", nil, Request{OperationID: "bulkSync_list", Method: "GET", Path: "/api/bulk/syncs"}, "not both"},
+		{"nothing", nil, Request{}, "name the call"},
+		{"missing path param", nil, Request{OperationID: "bulkSync_get"}, `missing path parameter "id"`},
+		{"slash in path param", nil, Request{OperationID: "bulkSync_get", Params: map[string]any{"id": "a/b"}}, "must not contain /"},
+		{"dotdot path param", nil, Request{OperationID: "bulkSync_get", Params: map[string]any{"id": ".."}}, `path parameter "id" must not contain ..`},
+		{"encoded dots", nil, Request{OperationID: "bulkSync_get", Params: map[string]any{"id": "%2e%2e"}}, "encoded dots"},
+		{"question mark", nil, Request{OperationID: "bulkSync_get", Params: map[string]any{"id": "a?b=1"}}, "must not contain /, ?"},
+		{"crlf in param", nil, Request{OperationID: "bulkSync_get", Params: map[string]any{"id": "a\r\nX-Evil: 1"}}, "control character"},
+		{"object path param", nil, Request{OperationID: "bulkSync_get", Params: map[string]any{"id": map[string]any{}}}, "must be a string, number or boolean"},
+		{"absolute URL", nil, Request{Method: "GET", Path: "https://evil.example/api/me"}, "not a URL"},
+		{"scheme-relative", nil, Request{Method: "GET", Path: "//evil.example/api/me"}, "not a URL"},
+		{"outside /api", nil, Request{Method: "GET", Path: "/admin/users"}, "must start with /api/"},
+		{"dotdot path", nil, Request{Method: "GET", Path: "/api/../admin"}, ". or .. segments"},
+		{"encoded dotdot path", nil, Request{Method: "GET", Path: "/api/bulk/syncs/%2e%2e/executions"}, "encoded dots"},
+		{"query in path", nil, Request{Method: "GET", Path: "/api/bulk/syncs?x=1"}, "must not contain ? or #"},
+		{"unlisted", nil, Request{Method: "GET", Path: "/api/brand/new"}, "not in the API snapshot"},
+		{"unknown query", nil, Request{OperationID: "bulkSync_list", Params: map[string]any{"colour": "red"}}, `unknown parameter "colour" for bulkSync_list; valid query parameters: active`},
+		{"body on GET", nil, Request{OperationID: "bulkSync_list", Body: json.RawMessage(`{"a":1}`)}, "GET takes no body"},
+		{"body on DELETE", nil, Request{OperationID: "bulkSync_delete", Params: map[string]any{"id": "x"}, Body: json.RawMessage(`{}`)}, "DELETE takes no body"},
+		{"bad JSON body", nil, Request{OperationID: "bulkSync_activate", Params: map[string]any{"id": "x"}, Body: json.RawMessage(`{`)}, "not valid JSON"},
+		{"missing body", nil, Request{OperationID: "bulkSync_activate", Params: map[string]any{"id": "x"}}, "needs a JSON body"},
+		{"crlf idempotency key", nil, Request{OperationID: "bulkSync_cancel", Params: map[string]any{"id": "x"}, IdempotencyKey: "a\r\nb"}, "idempotency_key must be printable ASCII"},
+		{"org id in user mode", nil, Request{OperationID: "bulkSync_list", OrganizationID: "o"}, "only in partner mode"},
+		{"read-only POST", func(c *Config) { c.ReadOnly = true }, Request{OperationID: "bulkSync_cancel", Params: map[string]any{"id": "x"}}, "refused in read-only mode: POST"},
+		{"read-only PUT", func(c *Config) { c.ReadOnly = true }, Request{Method: "PUT", Path: "/api/bulk/syncs/x", Body: json.RawMessage(`{}`)}, "refused in read-only mode: PUT"},
+		{"read-only PATCH", func(c *Config) { c.ReadOnly = true }, Request{Method: "PATCH", Path: "/api/bulk/syncs/x/schemas", Body: json.RawMessage(`{}`)}, "refused in read-only mode: PATCH"},
+		{"read-only DELETE", func(c *Config) { c.ReadOnly = true }, Request{Method: "DELETE", Path: "/api/bulk/syncs/x"}, "refused in read-only mode: DELETE"},
+		{"bad filter", nil, Request{OperationID: "bulkSync_list", ResponseFilter: "data\n"}, "control characters"},
+		{"max pages", nil, Request{OperationID: "bulkSync_list", MaxPages: 99}, "max_pages must be between"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -273,7 +220,7 @@ func TestExecuteRefusals(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err = %v, want it to contain %q", err, tt.want)
 			}
-			if n := len(api.requests()); n != 0 {
+			if n := len(api.Requests()); n != 0 {
 				t.Errorf("%d requests reached the API", n)
 			}
 		})
@@ -282,31 +229,31 @@ func TestExecuteRefusals(t *testing.T) {
 
 func TestExecuteNoKey(t *testing.T) {
 	api := newFakeAPI(t, nil)
-	f, err := NewForwarder(ForwarderConfig{APIURL: api.URL}, staticKeys{}, embedded(t), api.Client(), nil)
+	f, err := New(Config{APIURL: api.URL}, testapi.Keys{}, embedded(t), api.Client(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = f.Execute(context.Background(), ExecRequest{OperationID: "identity_get"})
-	if !errors.Is(err, ErrNoKey) || !strings.Contains(err.Error(), "polytomic-mcp login") {
+	_, err = f.Execute(context.Background(), Request{OperationID: "identity_get"})
+	if !errors.Is(err, testapi.ErrNoKey) || !strings.Contains(err.Error(), "polytomic-mcp login") {
 		t.Errorf("err = %v", err)
 	}
 }
 
 func TestExecuteAllowUnlisted(t *testing.T) {
 	api := newFakeAPI(t, nil)
-	f, _ := newTestForwarder(t, api, func(c *ForwarderConfig) { c.AllowUnlisted = true })
-	res, err := f.Execute(context.Background(), ExecRequest{Method: "GET", Path: "/api/brand/new/{id}", PathParams: map[string]any{"id": "x y"}, Query: map[string]any{"anything": "goes"}})
+	f, _ := newTestForwarder(t, api, func(c *Config) { c.AllowUnlisted = true })
+	res, err := f.Execute(context.Background(), Request{Method: "GET", Path: "/api/brand/new/{id}", PathParams: map[string]any{"id": "x y"}, Query: map[string]any{"anything": "goes"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r := api.requests()[0]; r.RawPath != "/api/brand/new/x%20y" || r.RawQuery != "anything=goes" {
+	if r := api.Requests()[0]; r.RawPath != "/api/brand/new/x%20y" || r.RawQuery != "anything=goes" {
 		t.Errorf("sent %s ? %s", r.RawPath, r.RawQuery)
 	}
 	if len(res.Notes) == 0 || !strings.Contains(res.Notes[0], "unlisted") {
 		t.Errorf("notes = %v", res.Notes)
 	}
 	// Still refused: a path outside /api/.
-	if _, err := f.Execute(context.Background(), ExecRequest{Method: "GET", Path: "/internal/x"}); err == nil {
+	if _, err := f.Execute(context.Background(), Request{Method: "GET", Path: "/internal/x"}); err == nil {
 		t.Error("unlisted non-/api/ path was allowed")
 	}
 }
@@ -337,14 +284,14 @@ func TestExecuteRefusesCrossHostRedirect(t *testing.T) {
 		http.Redirect(w, r, other.URL+"/api/me", http.StatusFound)
 	})
 	f, _ := newTestForwarder(t, api, nil)
-	_, err := f.Execute(context.Background(), ExecRequest{OperationID: "identity_get"})
+	_, err := f.Execute(context.Background(), Request{OperationID: "identity_get"})
 	if err == nil || !strings.Contains(err.Error(), "redirect") {
 		t.Fatalf("err = %v", err)
 	}
 	if strings.Contains(err.Error(), testKey) {
 		t.Error("error message contains the key")
 	}
-	if n := len(other.requests()); n != 0 {
+	if n := len(other.Requests()); n != 0 {
 		t.Errorf("the other host saw %d requests", n)
 	}
 }
@@ -359,11 +306,11 @@ func TestExecuteFollowsSameHostRedirect(t *testing.T) {
 		io.WriteString(w, `{"data":{"id":"u1"}}`)
 	})
 	f, _ := newTestForwarder(t, api, nil)
-	res, err := f.Execute(context.Background(), ExecRequest{OperationID: "identity_get"})
+	res, err := f.Execute(context.Background(), Request{OperationID: "identity_get"})
 	if err != nil || res.Status != 200 {
 		t.Fatalf("%v %v", res, err)
 	}
-	if got := api.requests()[1].Header.Get("Authorization"); got != "Bearer "+testKey {
+	if got := api.Requests()[1].Header.Get("Authorization"); got != "Bearer "+testKey {
 		t.Errorf("same-host redirect lost the key: %q", got)
 	}
 }
@@ -373,19 +320,19 @@ func TestExecuteRetries(t *testing.T) {
 		name      string
 		statuses  []int
 		header    map[string]string
-		req       ExecRequest
+		req       Request
 		wantReqs  int
 		wantFinal int
 		wantWaits []time.Duration // exact, when set
 	}{
-		{"429 honours Retry-After", []int{429, 200}, map[string]string{"Retry-After": "2"}, ExecRequest{OperationID: "bulkSync_list"}, 2, 200, []time.Duration{2 * time.Second}},
-		{"503 then 502 then 200", []int{503, 502, 200}, nil, ExecRequest{OperationID: "bulkSync_list"}, 3, 200, nil},
-		{"gives up after 3", []int{500, 500, 500, 500}, nil, ExecRequest{OperationID: "bulkSync_list"}, 3, 500, nil},
-		{"501 is not retried", []int{501, 200}, nil, ExecRequest{OperationID: "bulkSync_list"}, 1, 501, nil},
-		{"504 three times", []int{504, 504, 504, 504}, nil, ExecRequest{OperationID: "bulkSync_list"}, 3, 504, nil},
-		{"POST with generated key retries", []int{503, 200}, nil, ExecRequest{OperationID: "bulkSync_cancel", Params: map[string]any{"id": "x"}}, 2, 200, nil},
-		{"PATCH is not retried", []int{503, 200}, nil, ExecRequest{OperationID: "bulkSync_schemas_patch", Params: map[string]any{"id": "x"}, Body: json.RawMessage(`{}`)}, 1, 503, nil},
-		{"Retry-After beyond 30s is not waited for", []int{429, 200}, map[string]string{"Retry-After": "120"}, ExecRequest{OperationID: "bulkSync_list"}, 1, 429, nil},
+		{"429 honours Retry-After", []int{429, 200}, map[string]string{"Retry-After": "2"}, Request{OperationID: "bulkSync_list"}, 2, 200, []time.Duration{2 * time.Second}},
+		{"503 then 502 then 200", []int{503, 502, 200}, nil, Request{OperationID: "bulkSync_list"}, 3, 200, nil},
+		{"gives up after 3", []int{500, 500, 500, 500}, nil, Request{OperationID: "bulkSync_list"}, 3, 500, nil},
+		{"501 is not retried", []int{501, 200}, nil, Request{OperationID: "bulkSync_list"}, 1, 501, nil},
+		{"504 three times", []int{504, 504, 504, 504}, nil, Request{OperationID: "bulkSync_list"}, 3, 504, nil},
+		{"POST with generated key retries", []int{503, 200}, nil, Request{OperationID: "bulkSync_cancel", Params: map[string]any{"id": "x"}}, 2, 200, nil},
+		{"PATCH is not retried", []int{503, 200}, nil, Request{OperationID: "bulkSync_schemas_patch", Params: map[string]any{"id": "x"}, Body: json.RawMessage(`{}`)}, 1, 503, nil},
+		{"Retry-After beyond 30s is not waited for", []int{429, 200}, map[string]string{"Retry-After": "120"}, Request{OperationID: "bulkSync_list"}, 1, 429, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -402,13 +349,13 @@ func TestExecuteRetries(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if n := len(api.requests()); n != tt.wantReqs || res.Status != tt.wantFinal {
+			if n := len(api.Requests()); n != tt.wantReqs || res.Status != tt.wantFinal {
 				t.Errorf("%d requests, final %d; want %d, %d", n, res.Status, tt.wantReqs, tt.wantFinal)
 			}
 			if tt.wantWaits != nil && (len(*waits) != len(tt.wantWaits) || (*waits)[0] != tt.wantWaits[0]) {
 				t.Errorf("waits = %v, want %v", *waits, tt.wantWaits)
 			}
-			reqs := api.requests()
+			reqs := api.Requests()
 			if len(reqs) > 1 && reqs[0].Header.Get("Idempotency-Key") != reqs[1].Header.Get("Idempotency-Key") {
 				t.Error("a retried POST changed its idempotency key")
 			}
@@ -420,13 +367,13 @@ func TestExecuteRetriesConnectionErrors(t *testing.T) {
 	api := newFakeAPI(t, nil)
 	url := api.URL
 	api.Close() // nothing listens now
-	f, err := NewForwarder(ForwarderConfig{APIURL: url}, staticKeys{key: testKey}, embedded(t), nil, nil)
+	f, err := New(Config{APIURL: url}, testapi.Keys{Key: testKey}, embedded(t), nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var waits int
 	f.sleep = func(context.Context, time.Duration) error { waits++; return nil }
-	_, err = f.Execute(context.Background(), ExecRequest{OperationID: "bulkSync_list"})
+	_, err = f.Execute(context.Background(), Request{OperationID: "bulkSync_list"})
 	if err == nil || !strings.Contains(err.Error(), "connection refused") || waits != 2 {
 		t.Errorf("err = %v after %d waits; want connection refused after 2", err, waits)
 	}
@@ -452,11 +399,12 @@ func TestExecuteErrorsCarryHints(t *testing.T) {
 			io.WriteString(w, tt.body)
 		})
 		f, _ := newTestForwarder(t, api, nil)
-		res, err := f.Execute(context.Background(), ExecRequest{OperationID: tt.op})
+		res, err := f.Execute(context.Background(), Request{OperationID: tt.op})
 		if err != nil {
 			t.Fatal(err)
 		}
-		text := RenderExecText(res)
+		md, _ := json.Marshal(res.Error.Metadata)
+		text := fmt.Sprintf("%s details: %s hint: %s", res.Error.Message, md, res.Hint)
 		if !res.IsError() {
 			t.Errorf("%d: not an error", tt.status)
 		}
@@ -477,13 +425,13 @@ func TestExecuteReloadsKeyOn401(t *testing.T) {
 		}
 		io.WriteString(w, `{"data":{}}`)
 	})
-	f, err := NewForwarder(ForwarderConfig{APIURL: api.URL}, staticKeys{key: "old-key", reload: "new-key"}, embedded(t), api.Client(), nil)
+	f, err := New(Config{APIURL: api.URL}, testapi.Keys{Key: "old-key", ReloadKey: "new-key"}, embedded(t), api.Client(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := f.Execute(context.Background(), ExecRequest{OperationID: "identity_get"})
-	if err != nil || res.Status != 200 || len(api.requests()) != 2 {
-		t.Fatalf("res %+v err %v, %d requests", res, err, len(api.requests()))
+	res, err := f.Execute(context.Background(), Request{OperationID: "identity_get"})
+	if err != nil || res.Status != 200 || len(api.Requests()) != 2 {
+		t.Fatalf("res %+v err %v, %d requests", res, err, len(api.Requests()))
 	}
 }
 
@@ -493,28 +441,24 @@ func TestExecuteTruncatesAndFilters(t *testing.T) {
 		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, big)
 	})
-	f, _ := newTestForwarder(t, api, func(c *ForwarderConfig) { c.MaxResponseBytes = 4096 })
-	res, err := f.Execute(context.Background(), ExecRequest{OperationID: "bulkSync_list"})
+	f, _ := newTestForwarder(t, api, func(c *Config) { c.MaxResponseBytes = 4096 })
+	res, err := f.Execute(context.Background(), Request{OperationID: "bulkSync_list"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	text := RenderExecText(res)
-	if res.Truncated == nil || res.Truncated.ShownBytes > 4096 || res.Body != nil {
+	if res.Truncated == nil || res.Truncated.ShownBytes > 4096 || res.Body != nil || len(res.BodyText()) > 4096 {
 		t.Fatalf("truncation = %+v, body kept: %v", res.Truncated, res.Body != nil)
 	}
-	if !strings.Contains(text, "[truncated: showing") || !strings.Contains(text, "response_filter") {
-		t.Errorf("no truncation marker:\n%s", text[len(text)-300:])
-	}
 
-	res, err = f.Execute(context.Background(), ExecRequest{OperationID: "bulkSync_list", ResponseFilter: "data.#.id"})
+	res, err = f.Execute(context.Background(), Request{OperationID: "bulkSync_list", ResponseFilter: "data.#.id"})
 	if err != nil || res.Truncated == nil {
 		t.Fatalf("filtered: %v %+v", err, res.Truncated)
 	}
-	res, err = f.Execute(context.Background(), ExecRequest{OperationID: "bulkSync_list", ResponseFilter: "data.3000"})
+	res, err = f.Execute(context.Background(), Request{OperationID: "bulkSync_list", ResponseFilter: "data.3000"})
 	if err != nil || res.Truncated != nil || res.BodyText() != `{"id":"last","name":"z"}` {
 		t.Fatalf("filter data.3000 = %q %v", res.BodyText(), err)
 	}
-	res, _ = f.Execute(context.Background(), ExecRequest{OperationID: "bulkSync_list", ResponseFilter: "nope.nothing"})
+	res, _ = f.Execute(context.Background(), Request{OperationID: "bulkSync_list", ResponseFilter: "nope.nothing"})
 	if len(res.Notes) == 0 || !strings.Contains(res.Notes[0], "matched nothing") {
 		t.Errorf("a filter that matches nothing is not reported: %v", res.Notes)
 	}
@@ -534,7 +478,7 @@ func TestExecuteHugeBodyIsBounded(t *testing.T) {
 		io.WriteString(w, `"}`)
 	})
 	f, _ := newTestForwarder(t, api, nil)
-	res, err := f.Execute(context.Background(), ExecRequest{OperationID: "identity_get"})
+	res, err := f.Execute(context.Background(), Request{OperationID: "identity_get"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -551,22 +495,22 @@ func TestExecutePaging(t *testing.T) {
 		json.NewEncoder(w).Encode(map[string]any{"data": []any{map[string]any{"page": tok}}, "pagination": map[string]any{"next_page_token": next}})
 	})
 	f, _ := newTestForwarder(t, api, nil)
-	res, err := f.Execute(context.Background(), ExecRequest{OperationID: "bulkSync_executions_list", Params: map[string]any{"id": "s1"}})
+	res, err := f.Execute(context.Background(), Request{OperationID: "bulkSync_executions_list", Params: map[string]any{"id": "s1"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.NextPageToken != "p2" || !strings.Contains(RenderExecText(res), `next page: execute again with page_token="p2"`) {
-		t.Errorf("single page: next=%q\n%s", res.NextPageToken, RenderExecText(res))
+	if res.NextPageToken != "p2" || res.NextParam != "page_token" {
+		t.Errorf("single page: next=%q in %q", res.NextPageToken, res.NextParam)
 	}
 
-	res, err = f.Execute(context.Background(), ExecRequest{OperationID: "bulkSync_executions_list", Params: map[string]any{"id": "s1"}, AllPages: true})
+	res, err = f.Execute(context.Background(), Request{OperationID: "bulkSync_executions_list", Params: map[string]any{"id": "s1"}, AllPages: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if res.Pages != 3 || res.NextPageToken != "" || !strings.Contains(res.BodyText(), `{"page":"p3"}`) {
 		t.Errorf("all pages: pages=%d next=%q body=%s", res.Pages, res.NextPageToken, res.BodyText())
 	}
-	res, err = f.Execute(context.Background(), ExecRequest{OperationID: "bulkSync_executions_list", Params: map[string]any{"id": "s1"}, AllPages: true, MaxPages: 2})
+	res, err = f.Execute(context.Background(), Request{OperationID: "bulkSync_executions_list", Params: map[string]any{"id": "s1"}, AllPages: true, MaxPages: 2})
 	if err != nil || res.Pages != 2 || res.NextPageToken != "p3" {
 		t.Errorf("max_pages 2: pages=%d next=%q err=%v", res.Pages, res.NextPageToken, err)
 	}
@@ -581,9 +525,9 @@ func TestExecuteTimeoutAndCancel(t *testing.T) {
 		case <-r.Context().Done():
 		}
 	})
-	f, _ := newTestForwarder(t, api, func(c *ForwarderConfig) { c.Timeout = 100 * time.Millisecond })
+	f, _ := newTestForwarder(t, api, func(c *Config) { c.Timeout = 100 * time.Millisecond })
 	t0 := time.Now()
-	_, err := f.Execute(context.Background(), ExecRequest{OperationID: "identity_get"})
+	_, err := f.Execute(context.Background(), Request{OperationID: "identity_get"})
 	if err == nil || !strings.Contains(err.Error(), "did not answer within 100ms") {
 		t.Errorf("timeout: %v", err)
 	}
@@ -594,7 +538,7 @@ func TestExecuteTimeoutAndCancel(t *testing.T) {
 	f, _ = newTestForwarder(t, api, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(50*time.Millisecond, cancel)
-	_, err = f.Execute(ctx, ExecRequest{OperationID: "identity_get"})
+	_, err = f.Execute(ctx, Request{OperationID: "identity_get"})
 	if err == nil || !errors.Is(err, context.Canceled) {
 		t.Errorf("cancel: %v", err)
 	}
@@ -604,12 +548,12 @@ func TestExecuteTimeoutAndCancel(t *testing.T) {
 func TestExecuteUntrustedCertificate(t *testing.T) {
 	api := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	t.Cleanup(api.Close)
-	f, err := NewForwarder(ForwarderConfig{APIURL: api.URL}, staticKeys{key: testKey}, embedded(t), nil, nil)
+	f, err := New(Config{APIURL: api.URL}, testapi.Keys{Key: testKey}, embedded(t), nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.sleep = func(context.Context, time.Duration) error { return nil }
-	_, err = f.Execute(context.Background(), ExecRequest{OperationID: "identity_get"})
+	_, err = f.Execute(context.Background(), Request{OperationID: "identity_get"})
 	if err == nil || !strings.Contains(err.Error(), "SSL_CERT_FILE") || !strings.Contains(err.Error(), "not trusted") {
 		t.Errorf("err = %v", err)
 	}
@@ -632,12 +576,12 @@ func TestExecuteBodyCutMidStream(t *testing.T) {
 		conn.Close()
 	}))
 	t.Cleanup(api.Close)
-	f, err := NewForwarder(ForwarderConfig{APIURL: api.URL}, staticKeys{key: testKey}, embedded(t), nil, nil)
+	f, err := New(Config{APIURL: api.URL}, testapi.Keys{Key: testKey}, embedded(t), nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.sleep = func(context.Context, time.Duration) error { return nil }
-	_, err = f.Execute(context.Background(), ExecRequest{OperationID: "bulkSync_list"})
+	_, err = f.Execute(context.Background(), Request{OperationID: "bulkSync_list"})
 	if err == nil || !strings.Contains(err.Error(), "unexpected EOF") {
 		t.Errorf("err = %v", err)
 	}
@@ -650,7 +594,7 @@ func TestExecuteBodyCutMidStream(t *testing.T) {
 // operation_id, and reaches the API with its own method and path.
 func TestExecuteEveryOperation(t *testing.T) {
 	api := newFakeAPI(t, nil)
-	f, _ := newTestForwarder(t, api, func(c *ForwarderConfig) { c.PartnerMode = true })
+	f, _ := newTestForwarder(t, api, func(c *Config) { c.PartnerMode = true })
 	ix, _ := spec.Embedded()
 	for i, op := range ix.API().Operations {
 		params := map[string]any{}
@@ -664,7 +608,7 @@ func TestExecuteEveryOperation(t *testing.T) {
 				params[p.Name] = "1"
 			}
 		}
-		req := ExecRequest{OperationID: op.ID, Params: params}
+		req := Request{OperationID: op.ID, Params: params}
 		if op.Body != nil && op.Method != "GET" && op.Method != "DELETE" {
 			req.Body = json.RawMessage(`{}`)
 		}
@@ -673,7 +617,7 @@ func TestExecuteEveryOperation(t *testing.T) {
 			t.Errorf("%s: %v", op.ID, err)
 			continue
 		}
-		got := api.requests()[len(api.requests())-1]
+		got := api.Requests()[len(api.Requests())-1]
 		if res.Status != 200 || got.Method != op.Method || got.Path != want {
 			t.Errorf("%s: sent %s %s (status %d), want %s %s", op.ID, got.Method, got.Path, res.Status, op.Method, want)
 		}
@@ -686,16 +630,16 @@ func TestExecuteEveryOperation(t *testing.T) {
 				query[k] = v
 			}
 		}
-		res, err = f.Execute(context.Background(), ExecRequest{Method: op.Method, Path: op.Path, PathParams: pathParams, Query: query, Body: req.Body})
+		res, err = f.Execute(context.Background(), Request{Method: op.Method, Path: op.Path, PathParams: pathParams, Query: query, Body: req.Body})
 		if err != nil {
 			t.Errorf("%s by path: %v", op.ID, err)
 			continue
 		}
-		got = api.requests()[len(api.requests())-1]
+		got = api.Requests()[len(api.Requests())-1]
 		if res.Status != 200 || got.Method != op.Method || got.Path != want {
 			t.Errorf("%s by path: sent %s %s, want %s %s", op.ID, got.Method, got.Path, op.Method, want)
 		}
-		if n := len(api.requests()); n != 2*(i+1) {
+		if n := len(api.Requests()); n != 2*(i+1) {
 			t.Fatalf("%s: %d requests for %d calls", op.ID, n, 2*(i+1))
 		}
 	}

@@ -1,4 +1,4 @@
-package proxy
+package forward
 
 import (
 	"bytes"
@@ -8,13 +8,14 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/tidwall/gjson"
+
 	"github.com/polytomic-mcp/polytomic-mcp/internal/jsonfilter"
 	"github.com/polytomic-mcp/polytomic-mcp/spec"
-	"github.com/tidwall/gjson"
 )
 
-// ExecResult is the outcome of one execute call.
-type ExecResult struct {
+// Result is the outcome of one execute call.
+type Result struct {
 	Status        int               `json:"status"`
 	Headers       map[string]string `json:"headers,omitempty"`
 	Body          any               `json:"body,omitempty"`
@@ -25,10 +26,15 @@ type ExecResult struct {
 	Hint          string            `json:"hint,omitempty"`
 	Notes         []string          `json:"notes,omitempty"`
 
-	method, path string
-	text         string // the body as the model reads it, already cut
-	nextParam    string // query parameter that takes NextPageToken
-	opID         string
+	// Method and Path say what was called; OperationID is empty for an
+	// unlisted path. NextParam is the query parameter that takes
+	// NextPageToken.
+	Method      string `json:"-"`
+	Path        string `json:"-"`
+	OperationID string `json:"-"`
+	NextParam   string `json:"-"`
+
+	text string // the body as the model reads it, already cut
 }
 
 // Truncation says how much of the reply was cut.
@@ -47,7 +53,7 @@ type APIError struct {
 }
 
 // IsError reports an HTTP error status.
-func (r *ExecResult) IsError() bool { return r.Status >= 400 }
+func (r *Result) IsError() bool { return r.Status >= 400 }
 
 // usefulHeaders keeps the few headers an agent can act on.
 func usefulHeaders(h http.Header) map[string]string {
@@ -61,7 +67,7 @@ func usefulHeaders(h http.Header) map[string]string {
 }
 
 // fillBody sets the result's body: filtered, compacted and cut to size.
-func (f *Forwarder) fillBody(res *ExecResult, body []byte, rep *httpReply, p *plan) {
+func (f *Forwarder) fillBody(res *Result, body []byte, rep *httpReply, p *plan) {
 	isJSON := strings.Contains(rep.header.Get("Content-Type"), "json") || (len(body) > 0 && json.Valid(body))
 	if rep.cut {
 		res.Notes = append(res.Notes, fmt.Sprintf("the API sent more than %d MB; only the start was read", maxReadBytes>>20))
@@ -104,7 +110,7 @@ func (f *Forwarder) fillBody(res *ExecResult, body []byte, rep *httpReply, p *pl
 func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
 
 // describeError fills the error fields of a result with HTTP status >= 400.
-func (f *Forwarder) describeError(res *ExecResult, rep *httpReply, p *plan) {
+func (f *Forwarder) describeError(res *Result, rep *httpReply, p *plan) {
 	var ae APIError
 	if json.Unmarshal(rep.body, &ae) != nil || (ae.Message == "" && ae.Key == "") {
 		ae = APIError{Message: strings.TrimSpace(truncate(string(rep.body), 2000))}
@@ -183,4 +189,4 @@ func mergePages(pages [][]byte, pag *spec.Pagination) ([]byte, int) {
 
 // BodyText is the reply body as returned to the model: filtered, compacted
 // and cut to the size limit.
-func (r *ExecResult) BodyText() string { return r.text }
+func (r *Result) BodyText() string { return r.text }

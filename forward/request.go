@@ -1,4 +1,4 @@
-package proxy
+package forward
 
 import (
 	"encoding/json"
@@ -14,10 +14,10 @@ import (
 	"github.com/polytomic-mcp/polytomic-mcp/spec"
 )
 
-// ExecRequest is the input of the execute tool and of `polytomic-mcp call`.
+// Request is the input of the execute tool and of `polytomic-mcp call`.
 // Either OperationID (with Params) or Method and Path (with PathParams and
 // Query) name the call.
-type ExecRequest struct {
+type Request struct {
 	OperationID    string
 	Params         map[string]any
 	Method         string
@@ -57,7 +57,7 @@ type plan struct {
 
 // buildPlan validates req against the snapshot and turns it into a plan.
 // Nothing here touches the network: every refusal happens before I/O.
-func buildPlan(ix *spec.Index, req ExecRequest, allowUnlisted bool) (*plan, error) {
+func buildPlan(ix *spec.Index, req Request, allowUnlisted bool) (*plan, error) {
 	p := &plan{filter: req.ResponseFilter, allPages: req.AllPages, maxPages: req.MaxPages}
 	if p.maxPages == 0 {
 		p.maxPages = DefaultMaxPages
@@ -442,7 +442,7 @@ func scalarString(name string, v any) (string, error) {
 	case int:
 		s = strconv.Itoa(x)
 	default:
-		return "", badInput("parameter %q must be a string, number or boolean, got %s", name, jsonType(v))
+		return "", badInput("parameter %q must be a string, number or boolean, got %s", name, JSONType(v))
 	}
 	if !utf8.ValidString(s) {
 		return "", badInput("parameter %q is not valid UTF-8", name)

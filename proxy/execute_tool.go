@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/polytomic-mcp/polytomic-mcp/forward"
+
 	"github.com/mark3labs/mcp-go/mcp"
 )
 
@@ -69,8 +71,8 @@ func (h *handlers) execute(ctx context.Context, req mcp.CallToolRequest) (*mcp.C
 	return out, nil
 }
 
-func execRequestFromArgs(m map[string]any, req mcp.CallToolRequest) (ExecRequest, error) {
-	var er ExecRequest
+func execRequestFromArgs(m map[string]any, req mcp.CallToolRequest) (forward.Request, error) {
+	var er forward.Request
 	var err error
 	for name, dst := range map[string]*string{
 		"operation_id": &er.OperationID, "method": &er.Method, "path": &er.Path,
@@ -84,7 +86,7 @@ func execRequestFromArgs(m map[string]any, req mcp.CallToolRequest) (ExecRequest
 		if v, ok := m[name]; ok && v != nil {
 			obj, isObj := v.(map[string]any)
 			if !isObj {
-				return er, badInput("%s must be an object, got %s", name, jsonType(v))
+				return er, badInput("%s must be an object, got %s", name, forward.JSONType(v))
 			}
 			*dst = obj
 		}
@@ -92,7 +94,7 @@ func execRequestFromArgs(m map[string]any, req mcp.CallToolRequest) (ExecRequest
 	if v, ok := m["all_pages"]; ok && v != nil {
 		b, isBool := v.(bool)
 		if !isBool {
-			return er, badInput("all_pages must be a boolean, got %s", jsonType(v))
+			return er, badInput("all_pages must be a boolean, got %s", forward.JSONType(v))
 		}
 		er.AllPages = b
 	}
@@ -100,7 +102,7 @@ func execRequestFromArgs(m map[string]any, req mcp.CallToolRequest) (ExecRequest
 		return er, err
 	} else if set {
 		if n < 1 {
-			return er, badInput("max_pages must be between 1 and %d", MaxMaxPages)
+			return er, badInput("max_pages must be between 1 and %d", forward.MaxMaxPages)
 		}
 		er.MaxPages = n
 	}
@@ -120,9 +122,9 @@ func execRequestFromArgs(m map[string]any, req mcp.CallToolRequest) (ExecRequest
 }
 
 // RenderExecText is what the model reads of an execute result.
-func RenderExecText(r *ExecResult) string {
+func RenderExecText(r *forward.Result) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "HTTP %d %s  %s %s\n", r.Status, http.StatusText(r.Status), r.method, r.path)
+	fmt.Fprintf(&b, "HTTP %d %s  %s %s\n", r.Status, http.StatusText(r.Status), r.Method, r.Path)
 	if len(r.Headers) > 0 {
 		keys := []string{"x-polytomic-version", "content-type", "retry-after", "x-request-id", "x-polytomic-request-id", "request-id"}
 		var parts []string
@@ -148,21 +150,21 @@ func RenderExecText(r *ExecResult) string {
 		return strings.TrimRight(b.String(), "\n")
 	}
 	b.WriteString("\n")
-	b.WriteString(r.text)
+	b.WriteString(r.BodyText())
 	if r.Truncated != nil {
 		fmt.Fprintf(&b, "\n[truncated: showing %d of %d bytes. Narrow the reply with params (a limit or filter), response_filter (e.g. \"data.#.{id,name}\")", r.Truncated.ShownBytes, r.Truncated.TotalBytes)
-		if r.nextParam != "" {
-			fmt.Fprintf(&b, ", or smaller pages (%s)", r.nextParam)
+		if r.NextParam != "" {
+			fmt.Fprintf(&b, ", or smaller pages (%s)", r.NextParam)
 		}
 		b.WriteString("]")
 	}
 	if r.Pages > 0 {
 		fmt.Fprintf(&b, "\n[%d pages merged]", r.Pages)
 	}
-	if r.NextPageToken != "" && r.nextParam != "" {
-		fmt.Fprintf(&b, "\n[next page: execute again with %s=%q", r.nextParam, r.NextPageToken)
-		if r.opID != "" {
-			fmt.Fprintf(&b, " in params (operation_id %s)", r.opID)
+	if r.NextPageToken != "" && r.NextParam != "" {
+		fmt.Fprintf(&b, "\n[next page: execute again with %s=%q", r.NextParam, r.NextPageToken)
+		if r.OperationID != "" {
+			fmt.Fprintf(&b, " in params (operation_id %s)", r.OperationID)
 		}
 		b.WriteString(", or all_pages=true]")
 	}

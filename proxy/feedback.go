@@ -16,6 +16,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/polytomic-mcp/polytomic-mcp/forward"
+
 	"github.com/google/uuid"
 	"github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/client/transport"
@@ -63,7 +65,7 @@ type FeedbackResult struct {
 type Feedback struct {
 	QueuePath string
 	URL       string // empty: forwarding off
-	Keys      KeySource
+	Keys      forward.KeySource
 	Version   string
 	HTTP      *http.Client
 	Timeout   time.Duration
