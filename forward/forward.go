@@ -104,19 +104,34 @@ func New(cfg Config, keys KeySource, index func() (*spec.Index, error), httpClie
 	}
 	// A copy, so that the redirect policy is ours alone.
 	c := *httpClient
-	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		if req.URL.Scheme != base.Scheme || req.URL.Host != base.Host {
-			return fmt.Errorf("%w to %s://%s", errCrossHostRedirect, req.URL.Scheme, req.URL.Host)
-		}
-		if len(via) >= 5 {
-			return errors.New("stopped after 5 redirects")
-		}
-		return nil
-	}
+	c.CheckRedirect = redirectPolicy(base)
 	return &Forwarder{cfg: cfg, base: base, keys: keys, client: &c, index: index, logger: logger, sleep: sleepCtx}, nil
 }
 
 var errCrossHostRedirect = errors.New("refused to follow a redirect to another host or scheme")
+
+// redirectPolicy follows a redirect only where the original request would
+// have been allowed to go: a GET, to the same scheme and host, under the
+// API's /api/. A write is never re-sent to another resource; the agent gets
+// the redirect itself, with its Location, instead.
+func redirectPolicy(base *url.URL) func(*http.Request, []*http.Request) error {
+	apiPrefix := strings.TrimRight(base.EscapedPath(), "/") + "/api/"
+	return func(req *http.Request, via []*http.Request) error {
+		switch {
+		case req.URL.Scheme != base.Scheme || req.URL.Host != base.Host:
+			return fmt.Errorf("%w to %s://%s", errCrossHostRedirect, req.URL.Scheme, req.URL.Host)
+		case via[0].Method != http.MethodGet:
+			return http.ErrUseLastResponse
+		case !strings.HasPrefix(req.URL.EscapedPath(), apiPrefix):
+			return fmt.Errorf("%w: %s is outside %s", errOffAPIRedirect, req.URL.EscapedPath(), apiPrefix)
+		case len(via) >= 5:
+			return errors.New("stopped after 5 redirects")
+		}
+		return nil
+	}
+}
+
+var errOffAPIRedirect = errors.New("refused to follow a redirect out of the API")
 
 // ValidateAPIURL accepts https URLs, and http only for loopback hosts.
 func ValidateAPIURL(raw string) (*url.URL, error) {
@@ -158,6 +173,20 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	}
 }
 
+// MethodOf is the HTTP method req would use: its operation's, or the one it
+// names. It is how read-only mode and the read/write tool split decide,
+// before anything else is checked.
+func MethodOf(ix *spec.Index, req Request) (string, error) {
+	if op, ok := ix.Lookup(req.OperationID); ok {
+		return op.Method, nil
+	}
+	m := strings.ToUpper(strings.TrimSpace(req.Method))
+	if m != "" && !spec.IsMethod(m) {
+		return "", badInput("method must be %s, got %q", spec.MethodList(), req.Method)
+	}
+	return m, nil
+}
+
 // Execute validates req and makes the call.
 func (f *Forwarder) Execute(ctx context.Context, req Request) (*Result, error) {
 	ix, err := f.index()
@@ -167,12 +196,12 @@ func (f *Forwarder) Execute(ctx context.Context, req Request) (*Result, error) {
 	// Read-only mode answers first: whatever else is wrong with a write,
 	// the agent needs to know that writes are off.
 	if f.cfg.ReadOnly {
-		method := strings.ToUpper(strings.TrimSpace(req.Method))
-		if op, ok := ix.Lookup(req.OperationID); ok {
-			method = op.Method
+		method, err := MethodOf(ix, req)
+		if err != nil {
+			return nil, err
 		}
 		if method != "" && !spec.IsReadMethod(method) {
-			return nil, fmt.Errorf("%w: %s would change data, and this server only reads (--read-only or POLYTOMIC_ACCESS_MODE=read-only); restart it without read-only mode to allow writes",
+			return nil, fmt.Errorf("%w: %s would change data, and this server only reads (--access-mode read-only or POLYTOMIC_ACCESS_MODE=read-only); restart it with --access-mode full-access to allow writes",
 				ErrReadOnly, method)
 		}
 	}
@@ -186,8 +215,9 @@ func (f *Forwarder) Execute(ctx context.Context, req Request) (*Result, error) {
 	if p.orgID != "" && !f.cfg.PartnerMode {
 		return nil, badInput("organization_id applies only in partner mode: start the server with --auth-mode partner and a partner key")
 	}
-	if p.method == "POST" && p.idemKey == "" {
-		// A generated key makes retries of this POST safe.
+	if p.idemKey == "" && p.op != nil && p.op.Idempotent {
+		// The description says this operation honours Idempotency-Key: a
+		// generated one makes retries of the write safe.
 		p.idemKey = uuid.NewString()
 	}
 	key, err := f.keys.APIKey(ctx)
@@ -235,6 +265,10 @@ func (f *Forwarder) Execute(ctx context.Context, req Request) (*Result, error) {
 	}
 	res.Status = last.status
 	res.Headers = usefulHeaders(last.header)
+	res.MovedTo = last.movedTo
+	if last.status >= 300 && last.status < 400 {
+		res.Notes = append(res.Notes, fmt.Sprintf("the API redirected this %s to %s; it was not re-sent there (only reads follow redirects)", p.method, last.header.Get("Location")))
+	}
 	if res.Status >= 400 {
 		f.describeError(res, last, p)
 		return res, nil
@@ -262,6 +296,9 @@ type httpReply struct {
 	body     []byte
 	cut      bool // the body was larger than maxReadBytes
 	attempts int
+	// movedTo is the path (and query) that answered, when a redirect was
+	// followed; empty otherwise.
+	movedTo string
 }
 
 // send makes one HTTP request.
@@ -281,6 +318,9 @@ func (f *Forwarder) send(ctx context.Context, p *plan, query url.Values, key str
 		return nil, fmt.Errorf("reading the response: %w", err)
 	}
 	rep := &httpReply{status: resp.StatusCode, header: resp.Header, body: data}
+	if final := resp.Request.URL; final.String() != req.URL.String() {
+		rep.movedTo = final.RequestURI()
+	}
 	if len(data) > maxReadBytes {
 		rep.body, rep.cut = data[:maxReadBytes], true
 	}
@@ -293,7 +333,7 @@ func (f *Forwarder) send(ctx context.Context, p *plan, query url.Values, key str
 // request stays on the configured API host and under /api/.
 func (f *Forwarder) newRequest(ctx context.Context, p *plan, query url.Values, key string) (*http.Request, error) {
 	u := *f.base
-	u.Path = strings.TrimRight(f.base.Path, "/") + mustUnescape(p.path)
+	u.Path = strings.TrimRight(f.base.Path, "/") + unescapedOrRaw(p.path)
 	u.RawPath = strings.TrimRight(f.base.EscapedPath(), "/") + p.path
 	u.RawQuery = query.Encode()
 	var body io.Reader
@@ -327,7 +367,7 @@ func (f *Forwarder) newRequest(ctx context.Context, p *plan, query url.Values, k
 			req.Header.Set("X-Polytomic-Partner-Org-Id", org)
 		}
 	}
-	if p.idemKey != "" && p.method == "POST" {
+	if p.idemKey != "" && !spec.IsReadMethod(p.method) {
 		req.Header.Set("Idempotency-Key", p.idemKey)
 	}
 	return req, nil
@@ -338,7 +378,7 @@ func (f *Forwarder) explain(ctx context.Context, err error) error {
 	var certErr *tls.CertificateVerificationError
 	var unknownAuth x509.UnknownAuthorityError
 	switch {
-	case errors.Is(err, errCrossHostRedirect):
+	case errors.Is(err, errCrossHostRedirect) || errors.Is(err, errOffAPIRedirect):
 		return fmt.Errorf("the API answered with a redirect, which was not followed: %w; the API key is only ever sent to %s", err, f.base.Host)
 	case errors.Is(ctx.Err(), context.DeadlineExceeded) || errors.Is(err, context.DeadlineExceeded):
 		return fmt.Errorf("the Polytomic API did not answer within %s (--timeout): %w", f.cfg.Timeout, context.DeadlineExceeded)

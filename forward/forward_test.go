@@ -186,7 +186,14 @@ func TestExecuteRefusals(t *testing.T) {
 		{"nothing", nil, Request{}, "name the call"},
 		{"missing path param", nil, Request{OperationID: "bulkSync_get"}, `missing path parameter "id"`},
 		{"slash in path param", nil, Request{OperationID: "bulkSync_get", Params: map[string]any{"id": "a/b"}}, "must not contain /"},
-		{"dotdot path param", nil, Request{OperationID: "bulkSync_get", Params: map[string]any{"id": ".."}}, `path parameter "id" must not contain ..`},
+		{"dotdot path param", nil, Request{OperationID: "bulkSync_get", Params: map[string]any{"id": ".."}}, `path parameter "id" must not be . or contain ..`},
+		{"dot path param", nil, Request{OperationID: "bulkSync_activate", Params: map[string]any{"id": "."}, Body: json.RawMessage(`{"active":false}`)}, `path parameter "id" must not be .`},
+		{"dot delete", nil, Request{Method: "DELETE", Path: "/api/bulk/syncs/{id}", PathParams: map[string]any{"id": "."}}, `must not be .`},
+		{"dot concrete segment", nil, Request{Method: "POST", Path: "/api/bulk/syncs/./activate"}, ". or .. segments"},
+		{"encoded dot segment", nil, Request{Method: "DELETE", Path: "/api/bulk/syncs/%2E"}, "encoded dots"},
+		{"blank organization", nil, Request{OperationID: "identity_get", OrganizationID: "  "}, "organization_id is blank"},
+		{"NUL in method", nil, Request{Method: "GET\x00", Path: "/api/me"}, `method must be GET, POST, PUT, PATCH or DELETE, got "GET\x00"`},
+		{"HEAD is not an API method", nil, Request{Method: "HEAD", Path: "/api/me"}, "method must be"},
 		{"encoded dots", nil, Request{OperationID: "bulkSync_get", Params: map[string]any{"id": "%2e%2e"}}, "encoded dots"},
 		{"question mark", nil, Request{OperationID: "bulkSync_get", Params: map[string]any{"id": "a?b=1"}}, "must not contain /, ?"},
 		{"crlf in param", nil, Request{OperationID: "bulkSync_get", Params: map[string]any{"id": "a\r\nX-Evil: 1"}}, "control character"},
@@ -237,6 +244,73 @@ func TestExecuteNoKey(t *testing.T) {
 	if !errors.Is(err, testapi.ErrNoKey) || !strings.Contains(err.Error(), "polytomic-mcp login") {
 		t.Errorf("err = %v", err)
 	}
+}
+
+// Writes are retried only where the description says the operation honours
+// Idempotency-Key; an unlisted write gets no invented key and one attempt.
+func TestExecuteRetriesOnlyIdempotentWrites(t *testing.T) {
+	tests := []struct {
+		name      string
+		unlisted  bool
+		req       Request
+		wantTries int
+		wantKey   bool
+	}{
+		{"listed POST with x-idempotency-key", false, Request{OperationID: "bulkSync_cancel", Params: map[string]any{"id": "s1"}}, 3, true},
+		{"PUT", false, Request{Method: "PUT", Path: "/api/webhooks/{id}", PathParams: map[string]any{"id": "w"}, Body: json.RawMessage(`{"endpoint":"https://x","secret":"s"}`)}, 1, false},
+		{"DELETE", false, Request{Method: "DELETE", Path: "/api/webhooks/{id}", PathParams: map[string]any{"id": "w"}}, 1, false},
+		{"unlisted POST", true, Request{Method: "POST", Path: "/api/brand/new"}, 1, false},
+		{"unlisted POST with the agent's key", true, Request{Method: "POST", Path: "/api/brand/new", IdempotencyKey: "k1"}, 1, true},
+		{"GET", false, Request{OperationID: "identity_get"}, 3, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request, n int) { w.WriteHeader(http.StatusServiceUnavailable) })
+			f, _ := newTestForwarder(t, api, func(c *Config) { c.AllowUnlisted = tt.unlisted })
+			if _, err := f.Execute(context.Background(), tt.req); err != nil {
+				t.Fatal(err)
+			}
+			reqs := api.Requests()
+			if len(reqs) != tt.wantTries {
+				t.Errorf("%d attempts, want %d", len(reqs), tt.wantTries)
+			}
+			if got := reqs[0].Header.Get("Idempotency-Key") != ""; got != tt.wantKey {
+				t.Errorf("Idempotency-Key sent = %v, want %v", got, tt.wantKey)
+			}
+		})
+	}
+}
+
+// Keys inside a free-form object parameter pass the same name check as
+// top-level ones.
+func TestExecuteChecksNestedQueryNames(t *testing.T) {
+	api := newFakeAPI(t, nil)
+	f, _ := newTestForwarder(t, api, func(c *Config) { c.AllowUnlisted = true })
+	_, err := f.Execute(context.Background(), Request{Method: "GET", Path: "/api/brand/new", Query: map[string]any{"": "x"}})
+	if err == nil {
+		t.Fatal("empty name accepted")
+	}
+	ix := embedded(t)
+	index, _ := ix()
+	for _, op := range index.API().Operations {
+		for _, p := range op.Params {
+			if p.In != "query" || p.Type != "object" {
+				continue
+			}
+			params := map[string]any{p.Name: map[string]any{"a\x00b": "1"}}
+			for _, pp := range op.Params {
+				if pp.In == "path" {
+					params[pp.Name] = "x"
+				}
+			}
+			_, err := f.Execute(context.Background(), Request{OperationID: op.ID, Params: params})
+			if err == nil || !strings.Contains(err.Error(), "control character") {
+				t.Errorf("%s: nested name with NUL: err = %v", op.ID, err)
+			}
+			return
+		}
+	}
+	t.Fatal("no operation with a free-form object query parameter in this snapshot")
 }
 
 func TestExecuteAllowUnlisted(t *testing.T) {
@@ -296,6 +370,40 @@ func TestExecuteRefusesCrossHostRedirect(t *testing.T) {
 	}
 }
 
+// A write's redirect is handed back, not followed: a 307/308 would re-send
+// the body to another resource.
+func TestExecuteDoesNotFollowWriteRedirects(t *testing.T) {
+	api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		http.Redirect(w, r, "/api/bulk/syncs/other/cancel", http.StatusTemporaryRedirect)
+	})
+	f, _ := newTestForwarder(t, api, nil)
+	res, err := f.Execute(context.Background(), Request{OperationID: "bulkSync_cancel", Params: map[string]any{"id": "s1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(api.Requests()); n != 1 || res.Status != http.StatusTemporaryRedirect {
+		t.Fatalf("%d requests, status %d: the POST was re-sent", n, res.Status)
+	}
+	if res.Headers["location"] != "/api/bulk/syncs/other/cancel" || len(res.Notes) == 0 || !strings.Contains(res.Notes[0], "not re-sent") {
+		t.Errorf("headers %v notes %v", res.Headers, res.Notes)
+	}
+}
+
+// A read's redirect is followed only under /api/ on the same host.
+func TestExecuteRefusesRedirectOutOfAPI(t *testing.T) {
+	api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		http.Redirect(w, r, "/admin/export", http.StatusFound)
+	})
+	f, _ := newTestForwarder(t, api, nil)
+	_, err := f.Execute(context.Background(), Request{OperationID: "identity_get"})
+	if err == nil || !strings.Contains(err.Error(), "out of the API") {
+		t.Fatalf("err = %v", err)
+	}
+	if n := len(api.Requests()); n != 1 {
+		t.Errorf("%d requests: the redirect out of /api/ was followed", n)
+	}
+}
+
 func TestExecuteFollowsSameHostRedirect(t *testing.T) {
 	api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		if n == 1 {
@@ -312,6 +420,9 @@ func TestExecuteFollowsSameHostRedirect(t *testing.T) {
 	}
 	if got := api.Requests()[1].Header.Get("Authorization"); got != "Bearer "+testKey {
 		t.Errorf("same-host redirect lost the key: %q", got)
+	}
+	if res.MovedTo != "/api/me/" {
+		t.Errorf("moved_to = %q, want the path that answered", res.MovedTo)
 	}
 }
 

@@ -25,6 +25,8 @@ type Result struct {
 	Error         *APIError         `json:"error,omitempty"`
 	Hint          string            `json:"hint,omitempty"`
 	Notes         []string          `json:"notes,omitempty"`
+	// MovedTo is the path that answered when the API redirected a read.
+	MovedTo string `json:"moved_to,omitempty"`
 
 	// Method and Path say what was called; OperationID is empty for an
 	// unlisted path. NextParam is the query parameter that takes
@@ -55,12 +57,17 @@ type APIError struct {
 // IsError reports an HTTP error status.
 func (r *Result) IsError() bool { return r.Status >= 400 }
 
-// usefulHeaders keeps the few headers an agent can act on.
+// UsefulHeaders are the response headers an agent can act on, lower case,
+// in the order a result shows them.
+func UsefulHeaders() []string {
+	return []string{"x-polytomic-version", "content-type", "retry-after", "location", "x-request-id", "x-polytomic-request-id", "request-id"}
+}
+
 func usefulHeaders(h http.Header) map[string]string {
 	out := map[string]string{}
-	for _, k := range []string{"X-Polytomic-Version", "Content-Type", "Retry-After", "X-Request-Id", "X-Polytomic-Request-Id", "Request-Id"} {
+	for _, k := range UsefulHeaders() {
 		if v := h.Get(k); v != "" {
-			out[strings.ToLower(k)] = v
+			out[k] = v
 		}
 	}
 	return out

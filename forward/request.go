@@ -76,6 +76,9 @@ func buildPlan(ix *spec.Index, req Request, allowUnlisted bool) (*plan, error) {
 	if err := headerSafe("organization_id", req.OrganizationID, 255); err != nil {
 		return nil, err
 	}
+	if req.OrganizationID != "" && strings.TrimSpace(req.OrganizationID) == "" {
+		return nil, badInput("organization_id is blank: pass an organization id, or leave it out to use the configured one")
+	}
 	p.idemKey, p.orgID = req.IdempotencyKey, req.OrganizationID
 
 	var pathVals, queryVals map[string]any
@@ -97,10 +100,8 @@ func buildPlan(ix *spec.Index, req Request, allowUnlisted bool) (*plan, error) {
 			return nil, badInput("params goes with operation_id; with method and path use path_params and query")
 		}
 		p.method = strings.ToUpper(strings.TrimSpace(req.Method))
-		switch p.method {
-		case "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE":
-		default:
-			return nil, badInput("method must be GET, POST, PUT, PATCH or DELETE, got %q", req.Method)
+		if !spec.IsMethod(p.method) {
+			return nil, badInput("method must be %s, got %q", spec.MethodList(), req.Method)
 		}
 		op, concrete, err := matchPath(ix, p.method, req.Path, req.PathParams)
 		if err != nil {
@@ -141,7 +142,7 @@ func buildPlan(ix *spec.Index, req Request, allowUnlisted bool) (*plan, error) {
 	p.query = q
 
 	if req.Body != nil && !isJSONNull(req.Body) {
-		if p.method == "GET" || p.method == "HEAD" || p.method == "DELETE" {
+		if p.method == "GET" || p.method == "DELETE" {
 			return nil, badInput("%s takes no body; pass filters as params", p.method)
 		}
 		if !json.Valid(req.Body) {
@@ -250,8 +251,8 @@ func checkPathValue(what, v string) error {
 	switch {
 	case v == "":
 		return badInput("%s is empty", what)
-	case strings.Contains(v, ".."):
-		return badInput("%s must not contain ..", what)
+	case v == "." || strings.Contains(v, ".."):
+		return badInput("%s must not be . or contain ..: it is one id, e.g. a UUID", what)
 	case strings.ContainsAny(v, "/?#\\"):
 		return badInput("%s must not contain /, ?, # or \\: it is one id, e.g. a UUID", what)
 	case !utf8.ValidString(v):
@@ -289,7 +290,7 @@ func matchPath(ix *spec.Index, method, path string, pathParams map[string]any) (
 			if err := checkPathValue("a path segment", s); err != nil {
 				return nil, "", err
 			}
-			if err := checkPathValue("a path segment", mustUnescape(s)); err != nil {
+			if err := checkPathValue("a path segment", unescapedOrRaw(s)); err != nil {
 				return nil, "", err
 			}
 			if strings.Contains(s, "%") {
@@ -299,9 +300,6 @@ func matchPath(ix *spec.Index, method, path string, pathParams map[string]any) (
 			}
 		}
 		concrete = path
-	}
-	if method == "HEAD" {
-		method = "GET" // HEAD is GET without the body
 	}
 	for _, op := range ix.API().Operations {
 		if op.Method != method {
@@ -337,7 +335,7 @@ func matchPath(ix *spec.Index, method, path string, pathParams map[string]any) (
 	return nil, concrete, nil
 }
 
-func mustUnescape(s string) string {
+func unescapedOrRaw(s string) string {
 	if u, err := url.PathUnescape(s); err == nil {
 		return u
 	}
@@ -389,6 +387,9 @@ func buildQuery(op *spec.Operation, vals map[string]any) (url.Values, error) {
 				return nil, badInput("%s must be an object of key/value pairs", k)
 			}
 			for ok, ov := range obj {
+				if err := checkQueryName(ok); err != nil {
+					return nil, err
+				}
 				if err := addQuery(q, ok, ov); err != nil {
 					return nil, err
 				}

@@ -126,9 +126,8 @@ func RenderExecText(r *forward.Result) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "HTTP %d %s  %s %s\n", r.Status, http.StatusText(r.Status), r.Method, r.Path)
 	if len(r.Headers) > 0 {
-		keys := []string{"x-polytomic-version", "content-type", "retry-after", "x-request-id", "x-polytomic-request-id", "request-id"}
 		var parts []string
-		for _, k := range keys {
+		for _, k := range forward.UsefulHeaders() {
 			if v, ok := r.Headers[k]; ok {
 				parts = append(parts, k+": "+v)
 			}
