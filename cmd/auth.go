@@ -56,7 +56,7 @@ readable only by you.`,
   polytomic-mcp login --profile staging --api-url https://polytomic.internal.example.com
   polytomic-mcp login --partner --partner-org-id ORG_ID
   op read op://vault/polytomic/key | polytomic-mcp login --with-key`,
-		Args: cobra.NoArgs,
+		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.Partner {
 				_ = cmd.Flags().Set("auth-mode", "partner")
@@ -243,7 +243,7 @@ func NewCmdLogout(f *Factory, runF func(context.Context, *LogoutOptions) error) 
 	cmd := &cobra.Command{
 		Use:   "logout",
 		Short: "Remove the stored API key (keychain and file)",
-		Args:  cobra.NoArgs,
+		Args:  usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := resolveProfile(cmd.Flags(), f.Getenv, &opts.Profile); err != nil {
 				return err
@@ -310,7 +310,7 @@ func NewCmdAuthStatus(f *Factory, runF func(context.Context, *StatusOptions) err
 		Use:   "status",
 		Short: "Show which key is used, from where, and whom it belongs to",
 		Long:  "Show the key's source, the key masked, the identity the API reports for it, the API URL, version and modes. Exits 1 when the key is not usable.",
-		Args:  cobra.NoArgs,
+		Args:  usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := opts.API.load(cmd.Flags(), f); err != nil {
 				return err
@@ -376,7 +376,7 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 		printStatus(opts.IO.Out, r)
 	}
 	if !r.Usable {
-		return &ExitError{Code: 1, Err: ErrSilent}
+		return ErrSilent
 	}
 	return nil
 }
@@ -448,7 +448,7 @@ func NewCmdAuthToken(f *Factory, runF func(context.Context, *TokenOptions) error
 	cmd := &cobra.Command{
 		Use:   "token",
 		Short: "Print the API key, for scripts",
-		Args:  cobra.NoArgs,
+		Args:  usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := resolveProfile(cmd.Flags(), f.Getenv, &opts.Profile); err != nil {
 				return err

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -45,7 +46,7 @@ body is printed as pretty JSON; HTTP errors exit non-zero.`,
   polytomic-mcp call bulkSync_executions_list --param id=SYNC_ID --param only_terminal=true
   polytomic-mcp call GET /api/bulk/syncs/SYNC_ID/executions --query limit=5 --filter 'data.#.{id,status}'
   polytomic-mcp call POST /api/bulk/syncs/SYNC_ID/activate --body '{"active": false}'`,
-		Args: cobra.RangeArgs(1, 2),
+		Args: usageArgs(cobra.RangeArgs(1, 2)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Args = args
 			opts.LogLevel = ro.logLevel(f)
@@ -109,7 +110,7 @@ func callRun(ctx context.Context, opts *CallOptions) error {
 		if res.Hint != "" {
 			msg += "\nhint: " + res.Hint
 		}
-		return &ExitError{Code: 1, Err: fmt.Errorf("%s", msg)}
+		return errors.New(msg)
 	}
 	return nil
 }

@@ -166,6 +166,19 @@ func TestAPIFlagPrecedence(t *testing.T) {
 		{name: "http not loopback", args: []string{"--api-url", "http://example.com"}, wantErr: "must use https"},
 		{name: "bad access mode", env: map[string]string{"POLYTOMIC_ACCESS_MODE": "sometimes"}, wantErr: "POLYTOMIC_ACCESS_MODE"},
 		{name: "bad profile name", args: []string{"--profile", "../x"}, wantErr: "invalid profile name"},
+		// The hosted server's values (X-Polytomic-Access-Mode).
+		{name: "hosted full-access", env: map[string]string{"POLYTOMIC_ACCESS_MODE": "full-access"}, wantURL: "https://app.polytomic.com", wantMode: "user"},
+		{name: "hosted read-only", env: map[string]string{"POLYTOMIC_ACCESS_MODE": "Read-Only"}, wantURL: "https://app.polytomic.com", wantRO: true, wantMode: "user"},
+		{name: "access-mode flag", args: []string{"--access-mode", "read-only"}, wantURL: "https://app.polytomic.com", wantRO: true, wantMode: "user"},
+		{name: "access-mode flag beats env", args: []string{"--access-mode", "full-access"}, env: map[string]string{"POLYTOMIC_ACCESS_MODE": "read-only"}, wantURL: "https://app.polytomic.com", wantMode: "user"},
+		{name: "bad access-mode flag lists values", args: []string{"--access-mode", "rw"}, wantErr: "use read-only or full-access"},
+		{name: "both access flags", args: []string{"--access-mode", "read-only", "--read-only"}, wantErr: "not both"},
+		// An unticked bundle checkbox must not widen a read-only profile;
+		// only an explicit choice does.
+		{name: "bundle default keeps a read-only profile", args: []string{"--profile", "lab"}, env: map[string]string{"POLYTOMIC_READ_ONLY": "false"}, wantURL: "https://lab.example", wantRO: true, wantMode: "user"},
+		{name: "explicit flag widens a read-only profile", args: []string{"--profile", "lab", "--access-mode", "full-access"}, wantURL: "https://lab.example", wantMode: "user"},
+		{name: "bundle checkbox narrows", env: map[string]string{"POLYTOMIC_ACCESS_MODE": "full-access", "POLYTOMIC_READ_ONLY": "true"}, wantURL: "https://app.polytomic.com", wantRO: true, wantMode: "user"},
+		{name: "bad bundle checkbox", env: map[string]string{"POLYTOMIC_READ_ONLY": "maybe"}, wantErr: "POLYTOMIC_READ_ONLY"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -175,13 +188,7 @@ func TestAPIFlagPrecedence(t *testing.T) {
 			if err := cmd.Flags().Parse(tt.args); err != nil {
 				t.Fatal(err)
 			}
-			getenv := func(k string) string {
-				v := tt.env[k]
-				if strings.HasPrefix(v, "${") {
-					return ""
-				}
-				return v
-			}
+			getenv := withoutPlaceholders(func(k string) string { return tt.env[k] })
 			err := a.resolve(cmd.Flags(), getenv, dir)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
@@ -199,10 +206,13 @@ func TestAPIFlagPrecedence(t *testing.T) {
 	}
 }
 
-func TestGetenvDropsUnfilledPlaceholders(t *testing.T) {
+// The real factory reads the environment without Claude Desktop's unfilled
+// placeholders, so a blank bundle field is unset, not a value.
+func TestFactoryGetenvDropsUnfilledPlaceholders(t *testing.T) {
 	t.Setenv("POLYTOMIC_TEST_X", "${user_config.api_url}")
 	t.Setenv("POLYTOMIC_TEST_Y", "https://x.example")
-	if Getenv("POLYTOMIC_TEST_X") != "" || Getenv("POLYTOMIC_TEST_Y") != "https://x.example" {
+	f := NewFactory(BuildInfo{}, nil, nil)
+	if f.Getenv("POLYTOMIC_TEST_X") != "" || f.Getenv("POLYTOMIC_TEST_Y") != "https://x.example" {
 		t.Error("placeholder handling is wrong")
 	}
 }

@@ -50,7 +50,7 @@ left alone.`,
   polytomic-mcp install cursor --scope project --read-only
   polytomic-mcp install codex --profile staging --name polytomic-staging
   polytomic-mcp install claude-desktop --print`,
-		Args:      cobra.ExactArgs(1),
+		Args:      usageArgs(cobra.ExactArgs(1)),
 		ValidArgs: clients.IDs(),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Client = args[0]

@@ -23,7 +23,7 @@ client (stdin not a terminal), it serves; from a terminal it prints this help.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Version:       f.Build.Version,
-		Args:          cobra.NoArgs,
+		Args:          usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if f.IO.StdinIsTTY != nil && f.IO.StdinIsTTY() {
 				return cmd.Help()
@@ -38,6 +38,7 @@ client (stdin not a terminal), it serves; from a terminal it prints this help.`,
 	root.SetIn(f.IO.In)
 	root.SetOut(f.IO.Out)
 	root.SetErr(f.IO.ErrOut)
+	root.SetFlagErrorFunc(flagError)
 	root.SetVersionTemplate("{{.Version}}\n")
 	root.PersistentFlags().StringVar(&ro.LogLevel, "log-level", "", "log level on stderr: debug, info, warn, error (env POLYTOMIC_MCP_LOG_LEVEL; default warn)")
 

@@ -29,7 +29,7 @@ JSON-RPC; logs go to stderr.
 
 The API key comes from POLYTOMIC_API_KEY or the keychain (polytomic-mcp
 login); without one, search still works and execute explains how to log in.`,
-		Args: cobra.NoArgs,
+		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.LogLevel = ro.logLevel(f)
 			if err := opts.API.load(cmd.Flags(), f); err != nil {

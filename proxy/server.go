@@ -73,9 +73,16 @@ func NewServer(opts Options) *server.MCPServer {
 		server.WithHooks(hooks),
 	)
 	h := &handlers{opts: opts}
-	s.AddTool(searchTool(), h.recovering("search", h.search))
-	s.AddTool(executeTool(opts.ReadOnly), h.recovering("execute", h.execute))
-	s.AddTool(feedbackTool(), h.recovering("submit_mcp_feedback", h.feedback))
+	s.AddTool(searchTool(), h.recovering(ToolSearch, h.search))
+	read := executeTool(false)
+	s.AddTool(read, h.recovering(ToolExecute, h.execute(read)))
+	if !opts.ReadOnly {
+		// In read-only mode the write tool does not exist: an agent is not
+		// offered what would only be refused.
+		write := executeTool(true)
+		s.AddTool(write, h.recovering(ToolExecuteWrite, h.execute(write)))
+	}
+	s.AddTool(feedbackTool(), h.recovering(ToolFeedback, h.feedback))
 	return s
 }
 
