@@ -193,6 +193,39 @@ func (f *Forwarder) Execute(ctx context.Context, req Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	p, err := f.prepare(ix, req)
+	if err != nil {
+		return nil, err
+	}
+	key, err := f.keys.APIKey(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, f.cfg.Timeout)
+	defer cancel()
+
+	res := &Result{Method: p.method, Path: p.path, AllPages: p.allPages}
+	var pag *spec.Pagination
+	if p.op != nil {
+		res.OperationID, pag = p.op.ID, p.op.Pagination
+	} else {
+		res.Notes = append(res.Notes, "unlisted path: not in the API snapshot, sent because --allow-unlisted is set")
+	}
+	if p.allPages && pag == nil {
+		res.Notes = append(res.Notes, "all_pages ignored: this operation does not page")
+		p.allPages, res.AllPages = false, false
+	}
+	last, pages, err := f.fetch(ctx, p, pag, &key, res)
+	if err != nil {
+		return nil, f.explain(ctx, err)
+	}
+	f.finish(res, last, pages, p, pag)
+	return res, nil
+}
+
+// prepare checks req, read-only mode first, and plans the request; nothing
+// here touches the network.
+func (f *Forwarder) prepare(ix *spec.Index, req Request) (*plan, error) {
 	// Read-only mode answers first: whatever else is wrong with a write,
 	// the agent needs to know that writes are off.
 	if f.cfg.ReadOnly {
@@ -205,64 +238,87 @@ func (f *Forwarder) Execute(ctx context.Context, req Request) (*Result, error) {
 				ErrReadOnly, method)
 		}
 	}
-	p, err := buildPlan(ix, req, f.cfg.AllowUnlisted)
+	if req.OrganizationID != "" && !f.cfg.PartnerMode {
+		return nil, badInput("organization_id applies only in partner mode: start the server with --auth-mode partner and a partner key")
+	}
+	p, err := buildPlan(ix, f.withDefaultOrg(ix, req), f.cfg.AllowUnlisted)
 	if err != nil {
 		return nil, err
 	}
 	if p.apiVersion = f.cfg.APIVersion; p.apiVersion == "" {
 		p.apiVersion = ix.API().Version
 	}
-	if p.orgID != "" && !f.cfg.PartnerMode {
-		return nil, badInput("organization_id applies only in partner mode: start the server with --auth-mode partner and a partner key")
-	}
 	if p.idemKey == "" && p.op != nil && p.op.Idempotent {
 		// The description says this operation honours Idempotency-Key: a
 		// generated one makes retries of the write safe.
 		p.idemKey = uuid.NewString()
 	}
-	key, err := f.keys.APIKey(ctx)
-	if err != nil {
-		return nil, err
-	}
-	ctx, cancel := context.WithTimeout(ctx, f.cfg.Timeout)
-	defer cancel()
+	return p, nil
+}
 
-	res := &Result{Method: p.method, Path: p.path}
-	if p.op != nil {
-		res.OperationID = p.op.ID
+// orgParam is the path parameter that names an organization in the
+// partner endpoints (/api/organizations/{org_id}/...).
+const orgParam = "org_id"
+
+// withDefaultOrg fills {org_id} with the organization the call acts in
+// (organization_id, else --partner-org-id) when the agent left it out: in
+// partner mode the organization is already known.
+func (f *Forwarder) withDefaultOrg(ix *spec.Index, req Request) Request {
+	org := strings.TrimSpace(req.OrganizationID)
+	if org == "" {
+		org = f.cfg.PartnerOrgID
+	}
+	if !f.cfg.PartnerMode || org == "" {
+		return req
+	}
+	tmpl, vals := req.Path, req.PathParams
+	if op, ok := ix.Lookup(req.OperationID); ok {
+		tmpl, vals = op.Path, req.Params
+	}
+	if !strings.Contains(tmpl, "{"+orgParam+"}") {
+		return req
+	}
+	if _, given := vals[orgParam]; given {
+		return req
+	}
+	filled := map[string]any{orgParam: org}
+	for k, v := range vals {
+		filled[k] = v
+	}
+	if req.OperationID != "" {
+		req.Params = filled
 	} else {
-		res.Notes = append(res.Notes, "unlisted path: not in the API snapshot, sent because --allow-unlisted is set")
+		req.PathParams = filled
 	}
-	var pag *spec.Pagination
-	if p.op != nil {
-		pag = p.op.Pagination
-	}
-	if p.allPages && pag == nil {
-		res.Notes = append(res.Notes, "all_pages ignored: this operation does not page")
-		p.allPages = false
-	}
+	return req
+}
 
+// fetch sends the request, following pages when all_pages asks for them.
+// It returns the last reply and, when paging, every page's body.
+func (f *Forwarder) fetch(ctx context.Context, p *plan, pag *spec.Pagination, key *string, res *Result) (*httpReply, [][]byte, error) {
 	var pages [][]byte
-	var last *httpReply
 	query := p.query
 	for page := 1; ; page++ {
-		rep, err := f.sendWithRetry(ctx, p, query, &key)
+		rep, err := f.sendWithRetry(ctx, p, query, key)
 		if err != nil {
-			return nil, f.explain(ctx, err)
+			return nil, nil, err
 		}
-		last = rep
 		if rep.status >= 400 || !p.allPages || rep.cut {
-			break
+			return rep, pages, nil
 		}
 		pages = append(pages, rep.body)
 		tok := gjson.GetBytes(rep.body, pag.ResponseToken).String()
 		if tok == "" || page >= p.maxPages || totalLen(pages) > f.cfg.MaxResponseBytes {
 			res.NextPageToken = tok
-			break
+			return rep, pages, nil
 		}
 		query = cloneValues(p.query)
 		query.Set(pag.RequestToken, tok)
 	}
+}
+
+// finish fills the result from the last reply (and the pages, if any).
+func (f *Forwarder) finish(res *Result, last *httpReply, pages [][]byte, p *plan, pag *spec.Pagination) {
 	res.Status = last.status
 	res.Headers = usefulHeaders(last.header)
 	res.MovedTo = last.movedTo
@@ -271,7 +327,7 @@ func (f *Forwarder) Execute(ctx context.Context, req Request) (*Result, error) {
 	}
 	if res.Status >= 400 {
 		f.describeError(res, last, p)
-		return res, nil
+		return
 	}
 	body := last.body
 	if p.allPages {
@@ -286,7 +342,6 @@ func (f *Forwarder) Execute(ctx context.Context, req Request) (*Result, error) {
 		res.NextParam = pag.RequestToken
 	}
 	f.fillBody(res, body, last, p)
-	return res, nil
 }
 
 // httpReply is one HTTP response, read through the size limit.

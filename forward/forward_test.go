@@ -191,7 +191,7 @@ func TestExecuteRefusals(t *testing.T) {
 		{"dot delete", nil, Request{Method: "DELETE", Path: "/api/bulk/syncs/{id}", PathParams: map[string]any{"id": "."}}, `must not be .`},
 		{"dot concrete segment", nil, Request{Method: "POST", Path: "/api/bulk/syncs/./activate"}, ". or .. segments"},
 		{"encoded dot segment", nil, Request{Method: "DELETE", Path: "/api/bulk/syncs/%2E"}, "encoded dots"},
-		{"blank organization", nil, Request{OperationID: "identity_get", OrganizationID: "  "}, "organization_id is blank"},
+		{"blank organization", func(c *Config) { c.PartnerMode, c.PartnerOrgID = true, "o1" }, Request{OperationID: "identity_get", OrganizationID: "  "}, "organization_id is blank"},
 		{"NUL in method", nil, Request{Method: "GET\x00", Path: "/api/me"}, `method must be GET, POST, PUT, PATCH or DELETE, got "GET\x00"`},
 		{"HEAD is not an API method", nil, Request{Method: "HEAD", Path: "/api/me"}, "method must be"},
 		{"encoded dots", nil, Request{OperationID: "bulkSync_get", Params: map[string]any{"id": "%2e%2e"}}, "encoded dots"},
@@ -311,6 +311,33 @@ func TestExecuteChecksNestedQueryNames(t *testing.T) {
 		}
 	}
 	t.Fatal("no operation with a free-form object query parameter in this snapshot")
+}
+
+// In partner mode the organization the call acts in fills {org_id} when
+// the agent leaves it out; an explicit one wins.
+func TestExecuteFillsDefaultOrg(t *testing.T) {
+	tests := []struct {
+		name     string
+		req      Request
+		wantPath string
+	}{
+		{"configured org", Request{OperationID: "users_list"}, "/api/organizations/org-default/users"},
+		{"organization_id", Request{OperationID: "users_list", OrganizationID: "org-call"}, "/api/organizations/org-call/users"},
+		{"explicit org_id", Request{OperationID: "users_list", Params: map[string]any{"org_id": "org-param"}}, "/api/organizations/org-param/users"},
+		{"method and template", Request{Method: "GET", Path: "/api/organizations/{org_id}/users"}, "/api/organizations/org-default/users"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			api := newFakeAPI(t, nil)
+			f, _ := newTestForwarder(t, api, func(c *Config) { c.PartnerMode, c.PartnerOrgID = true, "org-default" })
+			if _, err := f.Execute(context.Background(), tt.req); err != nil {
+				t.Fatal(err)
+			}
+			if got := api.Requests()[0].Path; got != tt.wantPath {
+				t.Errorf("path %s, want %s", got, tt.wantPath)
+			}
+		})
+	}
 }
 
 func TestExecuteAllowUnlisted(t *testing.T) {

@@ -35,6 +35,9 @@ type Result struct {
 	Path        string `json:"-"`
 	OperationID string `json:"-"`
 	NextParam   string `json:"-"`
+	// AllPages: the pages were followed (all_pages), so a remaining
+	// next_page_token means max_pages or the size cap stopped it.
+	AllPages bool `json:"-"`
 
 	text string // the body as the model reads it, already cut
 }

@@ -81,47 +81,10 @@ func buildPlan(ix *spec.Index, req Request, allowUnlisted bool) (*plan, error) {
 	}
 	p.idemKey, p.orgID = req.IdempotencyKey, req.OrganizationID
 
-	var pathVals, queryVals map[string]any
-	switch {
-	case req.OperationID != "" && (req.Method != "" || req.Path != ""):
-		return nil, badInput("give either operation_id (with params) or method and path, not both")
-	case req.OperationID != "":
-		if len(req.PathParams) > 0 || len(req.Query) > 0 {
-			return nil, badInput("with operation_id, pass every parameter in params (path_params and query go with method and path)")
-		}
-		op, ok := ix.Lookup(req.OperationID)
-		if !ok {
-			return nil, fmt.Errorf("%w: unknown operation_id %q; nearest: %s. Use search to find the operation", ErrBadInput, req.OperationID, nearestList(ix, req.OperationID))
-		}
-		p.op, p.method = op, op.Method
-		pathVals, queryVals = splitParams(op, req.Params)
-	case req.Method != "" && req.Path != "":
-		if len(req.Params) > 0 {
-			return nil, badInput("params goes with operation_id; with method and path use path_params and query")
-		}
-		p.method = strings.ToUpper(strings.TrimSpace(req.Method))
-		if !spec.IsMethod(p.method) {
-			return nil, badInput("method must be %s, got %q", spec.MethodList(), req.Method)
-		}
-		op, concrete, err := matchPath(ix, p.method, req.Path, req.PathParams)
-		if err != nil {
-			return nil, err
-		}
-		switch {
-		case op != nil:
-			p.op = op
-		case !allowUnlisted:
-			return nil, fmt.Errorf("%w: %s %s is not in the API snapshot; nearest: %s. Use search to find the operation (or start the server with --allow-unlisted for API additions newer than this build)",
-				ErrBadInput, p.method, req.Path, nearestList(ix, p.method+" "+req.Path))
-		}
-		if concrete != "" {
-			p.path = concrete
-		}
-		pathVals, queryVals = req.PathParams, req.Query
-	default:
-		return nil, badInput("name the call: operation_id (from search), or method and path")
+	pathVals, queryVals, err := p.target(ix, req, allowUnlisted)
+	if err != nil {
+		return nil, err
 	}
-
 	if p.path == "" {
 		// The agent's own template when it gave one: its path_params are
 		// named after it, whatever the snapshot calls them.
@@ -140,19 +103,71 @@ func buildPlan(ix *spec.Index, req Request, allowUnlisted bool) (*plan, error) {
 		return nil, err
 	}
 	p.query = q
-
-	if req.Body != nil && !isJSONNull(req.Body) {
-		if p.method == "GET" || p.method == "DELETE" {
-			return nil, badInput("%s takes no body; pass filters as params", p.method)
-		}
-		if !json.Valid(req.Body) {
-			return nil, badInput("body is not valid JSON")
-		}
-		p.body = req.Body
-	} else if p.op != nil && p.op.Body != nil && p.op.Body.Required {
-		return nil, badInput("%s needs a JSON body; its fields: search with operation=%s", p.op.ID, p.op.ID)
+	if err := p.setBody(req.Body); err != nil {
+		return nil, err
 	}
 	return p, nil
+}
+
+// target settles which operation req names (by operation_id, or by method
+// and path) and returns its path and query values.
+func (p *plan) target(ix *spec.Index, req Request, allowUnlisted bool) (pathVals, queryVals map[string]any, err error) {
+	switch {
+	case req.OperationID != "" && (req.Method != "" || req.Path != ""):
+		return nil, nil, badInput("give either operation_id (with params) or method and path, not both")
+	case req.OperationID != "":
+		if len(req.PathParams) > 0 || len(req.Query) > 0 {
+			return nil, nil, badInput("with operation_id, pass every parameter in params (path_params and query go with method and path)")
+		}
+		op, ok := ix.Lookup(req.OperationID)
+		if !ok {
+			return nil, nil, fmt.Errorf("%w: unknown operation_id %q; nearest: %s. Use search to find the operation", ErrBadInput, req.OperationID, nearestList(ix, req.OperationID))
+		}
+		p.op, p.method = op, op.Method
+		pathVals, queryVals = splitParams(op, req.Params)
+	case req.Method != "" && req.Path != "":
+		if len(req.Params) > 0 {
+			return nil, nil, badInput("params goes with operation_id; with method and path use path_params and query")
+		}
+		p.method = strings.ToUpper(strings.TrimSpace(req.Method))
+		if !spec.IsMethod(p.method) {
+			return nil, nil, badInput("method must be %s, got %q", spec.MethodList(), req.Method)
+		}
+		op, concrete, err := matchPath(ix, p.method, req.Path, req.PathParams)
+		if err != nil {
+			return nil, nil, err
+		}
+		switch {
+		case op != nil:
+			p.op = op
+		case !allowUnlisted:
+			return nil, nil, fmt.Errorf("%w: %s %s is not in the API snapshot; nearest: %s. Use search to find the operation (or start the server with --allow-unlisted for API additions newer than this build)",
+				ErrBadInput, p.method, req.Path, nearestList(ix, p.method+" "+req.Path))
+		}
+		if concrete != "" {
+			p.path = concrete
+		}
+		pathVals, queryVals = req.PathParams, req.Query
+	default:
+		return nil, nil, badInput("name the call: operation_id (from search), or method and path")
+	}
+	return pathVals, queryVals, nil
+}
+
+// setBody checks the JSON body against the method and the operation.
+func (p *plan) setBody(body json.RawMessage) error {
+	if body != nil && !isJSONNull(body) {
+		if p.method == "GET" || p.method == "DELETE" {
+			return badInput("%s takes no body; pass filters as params", p.method)
+		}
+		if !json.Valid(body) {
+			return badInput("body is not valid JSON")
+		}
+		p.body = body
+	} else if p.op != nil && p.op.Body != nil && p.op.Body.Required {
+		return badInput("%s needs a JSON body; its fields: search with operation=%s", p.op.ID, p.op.ID)
+	}
+	return nil
 }
 
 func isJSONNull(b json.RawMessage) bool { return strings.TrimSpace(string(b)) == "null" }

@@ -244,7 +244,11 @@ func RenderExecText(r *forward.Result) string {
 		if r.OperationID != "" {
 			fmt.Fprintf(&b, " in params (operation_id %s)", r.OperationID)
 		}
-		b.WriteString(", or all_pages=true]")
+		if r.AllPages {
+			fmt.Fprintf(&b, ", or a larger max_pages (up to %d)]", forward.MaxMaxPages)
+		} else {
+			b.WriteString(", or all_pages=true]")
+		}
 	}
 	for _, n := range r.Notes {
 		fmt.Fprintf(&b, "\n[note: %s]", n)
