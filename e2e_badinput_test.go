@@ -180,7 +180,7 @@ func TestBadInputCatalogue(t *testing.T) {
 		{"read through execute_write", call(1, "execute_write", `{"operation_id":"bulkSync_list"}`), outcome{toolError: "GET only reads: call execute"}},
 		{". as a path param", call(1, "execute_write", `{"method":"DELETE","path":"/api/bulk/syncs/{id}","path_params":{"id":"."}}`), outcome{toolError: "must not be ."}},
 		{". segment in a concrete path", call(1, "execute_write", `{"method":"POST","path":"/api/bulk/syncs/./activate","body":{"active":true}}`), outcome{toolError: ". or .. segments"}},
-		{"blank organization_id", call(1, "execute", `{"operation_id":"identity_get","organization_id":" "}`), outcome{toolError: "organization_id is blank"}},
+		{"organization_id outside partner mode", call(1, "execute", `{"operation_id":"identity_get","organization_id":" "}`), outcome{toolError: "applies only in partner mode"}},
 		{"NUL in method", call(1, "execute", `{"method":"GET\u0000","path":"/api/me"}`), outcome{toolError: `got "GET\x00"`}},
 		{"bad method", call(1, "execute", `{"method":"TRACE","path":"/api/me"}`), outcome{toolError: "method must be GET, POST, PUT, PATCH or DELETE"}},
 		{"max_pages out of range", call(1, "execute", `{"operation_id":"bulkSync_list","max_pages":1000}`), outcome{toolError: "max_pages must be between"}},
