@@ -194,3 +194,21 @@ func TestNewCmdVersion(t *testing.T) {
 		t.Errorf("err %v, json %v", err, got != nil && got.JSON)
 	}
 }
+
+// Run by hand in a terminal, serve says on stderr that it waits for an MCP
+// client; stdout stays JSON-RPC only.
+func TestServeRunTerminalHint(t *testing.T) {
+	for _, tty := range []bool{true, false} {
+		f, out, errOut := testFactory(t, "", tty)
+		opts, err := defaultServeOptions(f, "warn")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := serveRun(context.Background(), opts); err != nil {
+			t.Fatal(err)
+		}
+		if hinted := strings.Contains(errOut.String(), "waiting for an MCP client"); hinted != tty || out.Len() != 0 {
+			t.Errorf("tty=%v: stderr %q, stdout %q", tty, errOut.String(), out.String())
+		}
+	}
+}
