@@ -6,6 +6,7 @@ package cmd
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -110,4 +111,11 @@ func withoutPlaceholders(getenv func(string) string) func(string) string {
 		}
 		return v
 	}
+}
+
+// writeJSON prints v as indented JSON: every --json output looks the same.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/tidwall/gjson"
 
@@ -99,7 +100,7 @@ func (f *Forwarder) fillBody(res *Result, body []byte, rep *httpReply, p *plan) 
 	total := int64(len(body))
 	if len(body) > f.cfg.MaxResponseBytes || rep.cut {
 		n := min(len(body), f.cfg.MaxResponseBytes)
-		for n > 0 && n < len(body) && !utf8RuneStart(body[n]) {
+		for n > 0 && n < len(body) && !utf8.RuneStart(body[n]) {
 			n--
 		}
 		res.text = string(body[:n])
@@ -116,8 +117,6 @@ func (f *Forwarder) fillBody(res *Result, body []byte, rep *httpReply, p *plan) 
 		}
 	}
 }
-
-func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
 
 // describeError fills the error fields of a result with HTTP status >= 400.
 func (f *Forwarder) describeError(res *Result, rep *httpReply, p *plan) {
