@@ -27,6 +27,23 @@ const (
 // ErrNoKey means no API key is configured for the profile.
 var ErrNoKey = errors.New("no API key: run `polytomic-mcp login` or set " + EnvKey)
 
+// noKey is ErrNoKey for a profile, naming it when it is not the default so
+// that the fix is exact.
+func noKey(profile string) error {
+	if profile == DefaultProfile {
+		return ErrNoKey
+	}
+	return &profileError{profile}
+}
+
+type profileError struct{ profile string }
+
+func (e *profileError) Error() string {
+	return fmt.Sprintf("no API key for profile %q: run `polytomic-mcp login --profile %s` or set %s", e.profile, e.profile, EnvKey)
+}
+
+func (e *profileError) Is(target error) bool { return target == ErrNoKey }
+
 // Keychain is the part of the OS keychain auth uses.
 type Keychain interface {
 	Get(ctx context.Context, service, user string) (string, error)
@@ -122,10 +139,10 @@ func (s *Store) Lookup(ctx context.Context, profile string) (Credential, error) 
 		return Credential{Key: k, Source: SourceFile, Where: s.filePath()}, nil
 	}
 	if ferr != nil {
-		return Credential{}, fmt.Errorf("%w: %w", ErrNoKey, ferr)
+		return Credential{}, fmt.Errorf("%w: %w", noKey(profile), ferr)
 	}
 	if errors.Is(kcErr, keyring.ErrNotFound) {
-		return Credential{}, ErrNoKey
+		return Credential{}, noKey(profile)
 	}
 	return Credential{}, &LookupError{Keychain: kcErr}
 }

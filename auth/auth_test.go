@@ -331,3 +331,13 @@ func TestKeyFileNeverWrittenThroughALink(t *testing.T) {
 		t.Error("the key went through the link")
 	}
 }
+
+// "Not logged in" names a profile that is not the default, so the fix in
+// the message is exact.
+func TestNoKeyNamesTheProfile(t *testing.T) {
+	s := newStore(t, keyring.NewMemory(), nil)
+	_, err := s.Lookup(context.Background(), "nope")
+	if !errors.Is(err, auth.ErrNoKey) || !strings.Contains(err.Error(), "login --profile nope") {
+		t.Errorf("err = %v", err)
+	}
+}
