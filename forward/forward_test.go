@@ -526,10 +526,17 @@ func TestExecuteErrorsCarryHints(t *testing.T) {
 	}{
 		{401, `{"message":"invalid api key","status":401}`, "identity_get", []string{"invalid api key", "polytomic-mcp login"}},
 		{403, `{"message":"forbidden"}`, "organization_list", []string{"forbidden", "partner key"}},
+		{403, `{"message":"forbidden"}`, "bulkSync_list", []string{"role and permissions"}},
 		{404, `{"message":"not found"}`, "identity_get", []string{"check the ids"}},
 		{409, `{"message":"in flight"}`, "identity_get", []string{"idempotency"}},
 		{422, `{"message":"invalid","metadata":{"name":"required"}}`, "identity_get", []string{`details: {"name":"required"}`, "search operation=identity_get"}},
 		{400, `plain text failure`, "identity_get", []string{"plain text failure"}},
+	}
+	// A partner key on an endpoint partner keys do not reach.
+	api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request, n int) { w.WriteHeader(403) })
+	f, _ := newTestForwarder(t, api, func(c *Config) { c.PartnerMode = true })
+	if res, err := f.Execute(context.Background(), Request{OperationID: "bulkSync_list"}); err != nil || !strings.Contains(res.Hint, "partner keys reach only") {
+		t.Errorf("partner 403 hint: %v %+v", err, res)
 	}
 	for _, tt := range tests {
 		api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request, n int) {

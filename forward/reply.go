@@ -135,8 +135,11 @@ func (f *Forwarder) describeError(res *Result, rep *httpReply, p *plan) {
 		res.Hint = "the API key was rejected: run `polytomic-mcp login` with a valid key (or set POLYTOMIC_API_KEY), then retry"
 	case s == 403:
 		res.Hint = "the key is not allowed to do this: check the user's role and permissions"
-		if p.op != nil && p.op.PartnerOnly && !f.cfg.PartnerMode {
+		switch {
+		case p.op != nil && p.op.PartnerOnly && !f.cfg.PartnerMode:
 			res.Hint = "this endpoint needs a partner key: run `polytomic-mcp login --partner`, or start the server with --auth-mode partner"
+		case p.op != nil && !p.op.PartnerOnly && f.cfg.PartnerMode:
+			res.Hint = "partner keys reach only the organization and user endpoints: for this call use a key of the organization itself (a profile in user mode)"
 		}
 	case s == 404:
 		res.Hint = "not found: check the ids in the path (list the collection to find them) and, in partner mode, the organization"
