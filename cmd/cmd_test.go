@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -79,13 +80,24 @@ func TestSearchRun(t *testing.T) {
 }
 
 func TestVersionRun(t *testing.T) {
-	f, out, _ := testFactory(t, "", false)
-	if err := versionRun(&VersionOptions{IO: f.IO, Factory: f}); err != nil {
-		t.Fatal(err)
+	f, _, _ := testFactory(t, "", false)
+	ix, _ := f.Index()
+	api := ix.API()
+	tests := []struct {
+		json bool
+		want string
+	}{
+		{false, fmt.Sprintf("polytomic-mcp 1.2.3 (commit abc1234, built 2026-11-26)\nPolytomic API %s snapshot, %d operations\n", api.Version, len(api.Operations))},
+		{true, fmt.Sprintf(`"api_version": %q,`+"\n"+`  "operations": %d`, api.Version, len(api.Operations))},
 	}
-	want := "polytomic-mcp 1.2.3 (commit abc1234, built 2026-11-26)\nWidget API 2024-01-01 snapshot, 5 operations\n"
-	if got := strings.Replace(out.String(), "Polytomic API", "Widget API", 1); got != want {
-		t.Errorf("got %q, want %q", got, want)
+	for _, tt := range tests {
+		f, out, _ := testFactory(t, "", false)
+		if err := versionRun(&VersionOptions{IO: f.IO, Factory: f, JSON: tt.json}); err != nil {
+			t.Fatal(err)
+		}
+		if got := out.String(); !strings.Contains(got, tt.want) {
+			t.Errorf("json=%v: got %q, want %q", tt.json, got, tt.want)
+		}
 	}
 }
 
