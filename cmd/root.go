@@ -15,8 +15,9 @@ func NewCmdRoot(f *Factory) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "polytomic-mcp",
 		Short: "Polytomic's REST API for AI agents, as a local MCP server",
-		Long: `polytomic-mcp gives AI agents the whole Polytomic REST API through three MCP
-tools: search (find the operation), execute (call it) and submit_mcp_feedback.
+		Long: `polytomic-mcp gives AI agents the whole Polytomic REST API through MCP
+tools: search (find the operation), execute (make a read), execute_write
+(make a write; not offered in read-only mode) and submit_mcp_feedback.
 
 MCP clients start it as "polytomic-mcp serve". Run with no arguments from a
 client (stdin not a terminal), it serves; from a terminal it prints this help.`,
