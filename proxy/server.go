@@ -29,7 +29,7 @@ const ServerName = "polytomic-mcp"
 // Instructions teach the agent the workflow; clients show them to the model
 // once per session, so they are short.
 const Instructions = `Operate the Polytomic API (bulk syncs = ELT, model syncs = reverse ETL, models, connections, users, permissions, webhooks, audit events).
-Workflow: 1) search with the task in plain words to find the operation; 2) execute it with the operation_id and params that search returned. Use search with operation=<operation_id> for nested body fields and response schemas.
+Workflow: 1) search with the task in plain words to find the operation; 2) call it with the operation_id and params that search returned: reads (GET) with execute, writes with execute_write (each result says which). Use search with operation=<operation_id> for nested body fields and response schemas.
 The API key is injected by this server; never ask the user for it.`
 
 // Options configure the MCP server.
