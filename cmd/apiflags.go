@@ -61,7 +61,9 @@ func resolveProfile(fs *pflag.FlagSet, getenv func(string) string, p *string) er
 }
 
 func addFeedbackFlag(fs *pflag.FlagSet, a *apiFlags) {
-	fs.StringVar(&a.FeedbackURL, "feedback-url", proxy.DefaultFeedbackURL, "where submit_mcp_feedback forwards feedback; off to keep it local (env POLYTOMIC_FEEDBACK_URL)")
+	// Empty means automatic (proxy.RouteFeedback): the Polytomic endpoint,
+	// with the key, only when the API is Polytomic cloud.
+	fs.StringVar(&a.FeedbackURL, "feedback-url", "", "where submit_mcp_feedback forwards feedback: an https URL, or off to keep it local (env POLYTOMIC_FEEDBACK_URL; default "+proxy.DefaultFeedbackURL+" when --api-url is Polytomic cloud, else local)")
 }
 
 // resolve settles each setting: a flag given on the command line, else its
