@@ -46,8 +46,12 @@ func golden(t *testing.T, name string, got []byte) {
 	}
 }
 
+func readFixture(name string) ([]byte, error) {
+	return os.ReadFile(filepath.Join("..", "..", "testdata", "install", name))
+}
+
 func fixture(t *testing.T, name string) []byte {
-	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "install", name))
+	b, err := readFixture(name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -428,5 +432,31 @@ func TestConfigPaths(t *testing.T) {
 	}
 	if _, err := Find("emacs"); err == nil || !strings.Contains(err.Error(), "choose one of claude-code, codex") {
 		t.Errorf("unknown client: %v", err)
+	}
+}
+
+func TestTOMLForms(t *testing.T) {
+	e := tomlEntry{Command: "/bin/p", Args: []string{"serve"}}
+	for _, tt := range []struct{ name, doc, want, wantErr string }{
+		{"quoted header", "[mcp_servers.\"polytomic\"]\ncommand = \"x\"\nargs = []\nstartup_timeout_sec = 9\n",
+			"[mcp_servers.\"polytomic\"]\ncommand = \"/bin/p\"\nargs = [\"serve\"]\nstartup_timeout_sec = 9\n", ""},
+		{"missing args, no final newline", "[mcp_servers.polytomic]\ncommand = \"x\"",
+			"[mcp_servers.polytomic]\ncommand = \"/bin/p\"\nargs = [\"serve\"]\n", ""},
+		{"inline entry", "[mcp_servers]\npolytomic = { command = \"x\" }\n", "", "change it by hand"},
+		{"dotted keys", "mcp_servers.polytomic.command = \"x\"\n", "", "change it by hand"},
+		{"not a table", "[mcp_servers]\npolytomic = 1\n", "", "not a table"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			out, _, err := tomlUpsert([]byte(tt.doc), "polytomic", e)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || string(out) != tt.want {
+				t.Fatalf("got %q, %v", out, err)
+			}
+		})
 	}
 }
