@@ -148,7 +148,7 @@ func Install(c Client, scope string, s Spec, env Env, dryRun bool) (*Result, err
 		return nil, fmt.Errorf("refusing to write %s into a client's config: run polytomic-mcp login instead", KeyEnv)
 	}
 	if len(s.AllowReads) > 0 && c.Approval.Kind == ApprovalNone {
-		return nil, fmt.Errorf("%s, so --allow-reads cannot pre-approve %s: approve them when %s first asks, and never approve the other tools for good", c.Approval.Instead, strings.Join(s.AllowReads, " and "), c.Title)
+		return nil, fmt.Errorf("%s, so --allow-reads cannot pre-approve %s: approve them when %s first asks, and never approve the other tools for good", c.Approval.Why, strings.Join(s.AllowReads, " and "), c.Title)
 	}
 	entry, err := edit(c, loc, env, dryRun, func(before []byte) ([]byte, Action, error) {
 		return c.upsert(before, s)
