@@ -333,26 +333,31 @@ func TestHostileProject(t *testing.T) {
 		client string
 		setup  func(t *testing.T, dir string)
 		want   string // "" means the install succeeds
+		reads  bool   // --allow-reads
 	}{
 		{"cursor", func(t *testing.T, dir string) {
 			// A dangling .bak link: backups no longer go into the project.
 			os.MkdirAll(filepath.Join(dir, ".cursor"), 0o755)
 			symlinkOrSkip(t, filepath.Join(outside, "planted.json"), filepath.Join(dir, ".cursor", "mcp.json.bak"))
-		}, ""},
+		}, "", false},
 		{"vscode", func(t *testing.T, dir string) {
 			os.MkdirAll(filepath.Join(dir, ".vscode"), 0o755)
 			symlinkOrSkip(t, global, filepath.Join(dir, ".vscode", "mcp.json"))
-		}, "outside"},
+		}, "outside", false},
 		{"cursor", func(t *testing.T, dir string) {
 			symlinkOrSkip(t, outside, filepath.Join(dir, ".cursor"))
-		}, "outside"},
+		}, "outside", false},
 		{"claude-code", func(t *testing.T, dir string) {
 			symlinkOrSkip(t, filepath.Join(outside, "planted.json"), filepath.Join(dir, ".mcp.json"))
-		}, "does not exist"},
+		}, "does not exist", false},
 		{"claude-code", func(t *testing.T, dir string) {
 			os.WriteFile(filepath.Join(dir, "real.json"), []byte("{}"), 0o644)
 			symlinkOrSkip(t, "real.json", filepath.Join(dir, ".mcp.json"))
-		}, "refusing to write through it"},
+		}, "refusing to write through it", false},
+		{"claude-code", func(t *testing.T, dir string) {
+			// The settings file leads out: the entry is not written either.
+			symlinkOrSkip(t, outside, filepath.Join(dir, ".claude"))
+		}, "outside", true},
 	} {
 		t.Run(tt.client, func(t *testing.T) {
 			os.WriteFile(global, globalContent, 0o600)
@@ -360,7 +365,9 @@ func TestHostileProject(t *testing.T) {
 			env := testEnv(t, "linux")
 			tt.setup(t, env.Dir)
 			s := spec
-			s.AllowReads = nil
+			if tt.reads {
+				s.AllowReads = []string{"search", "execute"}
+			}
 			_, err := Install(c, ScopeProject, s, env, false)
 			if tt.want == "" && err != nil || tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)) {
 				t.Errorf("err = %v, want %q", err, tt.want)
@@ -371,6 +378,9 @@ func TestHostileProject(t *testing.T) {
 			entries, _ := os.ReadDir(outside)
 			if len(entries) != 1 {
 				t.Errorf("files appeared outside the project: %v", entries)
+			}
+			if _, err := os.Stat(filepath.Join(env.Dir, ".mcp.json")); tt.reads && err == nil {
+				t.Error("the entry was written though the settings file was refused")
 			}
 		})
 	}
