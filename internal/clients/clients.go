@@ -190,7 +190,7 @@ func (c Client) upsert(before []byte, s Spec) ([]byte, Action, error) {
 		if c.Approval.Kind == ApprovalEntryTools {
 			approve = s.AllowReads
 		}
-		return tomlUpsert(before, s.Name, tomlEntry{Command: s.Command, Args: s.Args, Env: s.Env, Approve: approve})
+		return tomlUpsert(before, c.Container, s.Name, tomlEntry{Command: s.Command, Args: s.Args, Env: s.Env, Approve: approve})
 	}
 	return jsonUpsert(before, c.Container, s.Name, jsonEntry{Type: c.Type, Command: s.Command, Args: s.Args, Env: s.Env})
 }
@@ -207,7 +207,7 @@ func Uninstall(c Client, scope, name string, env Env, dryRun bool) (*Result, err
 		}
 		remove := func() ([]byte, bool, error) { return jsonRemove(before, c.Container, name) }
 		if c.Format == FormatTOML {
-			remove = func() ([]byte, bool, error) { return tomlRemove(before, name) }
+			remove = func() ([]byte, bool, error) { return tomlRemove(before, c.Container, name) }
 		}
 		after, found, err := remove()
 		if !found {

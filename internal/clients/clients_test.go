@@ -457,7 +457,7 @@ func TestTOMLForms(t *testing.T) {
 		{"not a table", "[mcp_servers]\npolytomic = 1\n", "", "not a table"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			out, _, err := tomlUpsert([]byte(tt.doc), "polytomic", e)
+			out, _, err := tomlUpsert([]byte(tt.doc), "mcp_servers", "polytomic", e)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("err = %v, want %q", err, tt.wantErr)

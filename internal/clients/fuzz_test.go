@@ -72,14 +72,14 @@ func FuzzTOMLUpsert(f *testing.F) {
 	seeds(f, "others.toml", "modified.toml", "malformed.toml", "inline-env.toml")
 	e := tomlEntry{Command: "/bin/p", Args: []string{"serve"}, Env: map[string]string{"POLYTOMIC_API_URL": "https://x"}, Approve: []string{"search"}}
 	f.Fuzz(func(t *testing.T, doc []byte) {
-		out, _, err := tomlUpsert(doc, "polytomic", e)
+		out, _, err := tomlUpsert(doc, "mcp_servers", "polytomic", e)
 		if err != nil {
 			return
 		}
-		if again, action, err := tomlUpsert(out, "polytomic", e); err != nil || action != Unchanged || !bytes.Equal(again, out) {
+		if again, action, err := tomlUpsert(out, "mcp_servers", "polytomic", e); err != nil || action != Unchanged || !bytes.Equal(again, out) {
 			t.Fatalf("second run: %s %v\n%s", action, err, out)
 		}
-		if _, found, err := tomlRemove(out, "polytomic"); !found || err != nil {
+		if _, found, err := tomlRemove(out, "mcp_servers", "polytomic"); !found || err != nil {
 			t.Fatalf("remove: %v %v\n%s", found, err, out)
 		}
 	})
