@@ -470,3 +470,24 @@ func TestTOMLForms(t *testing.T) {
 		})
 	}
 }
+
+func TestClaudeSettingsPath(t *testing.T) {
+	c, _ := Find("claude-code")
+	env := testEnv(t, "linux")
+	home := env.Getenv("HOME")
+	for _, tt := range []struct{ dir, want string }{
+		{"", filepath.Join(home, ".claude", "settings.json")},
+		{"/x/claude", filepath.Join("/x/claude", "settings.json")},
+	} {
+		e := env
+		e.Getenv = func(k string) string {
+			if k == "CLAUDE_CONFIG_DIR" {
+				return tt.dir
+			}
+			return env.Getenv(k)
+		}
+		if p, err := c.Approval.Files[ScopeUser].Path(e); err != nil || p != tt.want {
+			t.Errorf("CLAUDE_CONFIG_DIR=%q: %s %v, want %s", tt.dir, p, err, tt.want)
+		}
+	}
+}
