@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 
@@ -21,6 +22,8 @@ import (
 // portableCommand is what a project-scope entry runs: a name found on
 // PATH, so that a committed file works for every teammate.
 const portableCommand = "polytomic-mcp"
+
+var serverName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 
 // InstallOptions configure `polytomic-mcp install` and `uninstall`.
 type InstallOptions struct {
@@ -100,6 +103,11 @@ and setting is kept. Each change saves the previous file in the state folder
 func (o *InstallOptions) validate(cmd *cobra.Command) error {
 	if o.Remove {
 		return nil
+	}
+	// Clients build tool names from it (Claude Code: mcp__NAME__search), and
+	// Codex accepts only these characters in a server name.
+	if !serverName.MatchString(o.Name) {
+		return fmt.Errorf("invalid --name %q: use up to 64 letters, digits, '_' or '-'", o.Name)
 	}
 	if cmd.Flags().Changed("profile") {
 		if err := auth.ValidateProfile(o.Profile); err != nil {
