@@ -112,12 +112,11 @@ func (a *apiFlags) resolve(fs *pflag.FlagSet, getenv func(string) string, config
 	if err := a.resolveAccess(fs, getenv, prof.ReadOnly); err != nil {
 		return err
 	}
-	a.AuthMode = strings.ToLower(strings.TrimSpace(a.AuthMode))
-	if a.AuthMode != "user" && a.AuthMode != "partner" {
-		return fmt.Errorf("--auth-mode must be user or partner, got %q", a.AuthMode)
+	if a.AuthMode, err = parseAuthMode(a.AuthMode); err != nil {
+		return fmt.Errorf("--auth-mode: %w", err)
 	}
-	if a.PartnerOrgID != "" && a.AuthMode != "partner" {
-		return fmt.Errorf("--partner-org-id needs --auth-mode partner")
+	if a.PartnerOrgID != "" && a.AuthMode != AuthPartner {
+		return fmt.Errorf("--partner-org-id needs --auth-mode %s", AuthPartner)
 	}
 	if a.Timeout <= 0 {
 		return fmt.Errorf("--timeout must be positive")
@@ -137,6 +136,21 @@ const (
 	AccessReadOnly   = "read-only"
 	AccessFullAccess = "full-access"
 )
+
+// Auth modes: a user or organization key, or a partner key acting for the
+// organizations it manages.
+const (
+	AuthUser    = "user"
+	AuthPartner = "partner"
+)
+
+func parseAuthMode(v string) (string, error) {
+	switch m := strings.ToLower(strings.TrimSpace(v)); m {
+	case AuthUser, AuthPartner:
+		return m, nil
+	}
+	return "", fmt.Errorf("unknown auth mode %q: use %s or %s", v, AuthUser, AuthPartner)
+}
 
 // parseAccessMode maps a flag or environment value to read-only or not.
 func parseAccessMode(v string) (readOnly bool, err error) {
