@@ -25,6 +25,9 @@ const (
 	// costs beyond scanning at gjson's ~1 GB/s, so that iterating a tiny
 	// path over millions of elements is bounded too.
 	callCost = 512
+	// evalCost is charged per evaluated sub-path, which may call gjson
+	// nothing (an empty multipath) yet costs time.
+	evalCost = 128
 )
 
 // ErrBudget means a filter needed more output or work than allowed.
@@ -58,7 +61,11 @@ type result struct {
 }
 
 func (b *budget) charge(input, path string) error {
-	b.work -= int64(len(input) + len(path) + callCost)
+	return b.spend(int64(len(input) + len(path) + callCost))
+}
+
+func (b *budget) spend(n int64) error {
+	b.work -= n
 	if b.work < 0 {
 		return fmt.Errorf("%w: it would scan more than %d MB; narrow it (select the fields you need, e.g. data.#.{id,name}, instead of repeating @this or large parts)", ErrBudget, maxWorkBytes>>20)
 	}
@@ -103,7 +110,7 @@ func fromGJSON(r gjson.Result) result {
 // eval evaluates path on doc: pipes split it into stages, each applied to
 // the previous stage's result, as gjson does.
 func (b *budget) eval(doc, path string) (result, error) {
-	if err := b.charge("", path); err != nil {
+	if err := b.spend(int64(len(path) + evalCost)); err != nil {
 		return result{}, err
 	}
 	stages, err := split(path, '|')
