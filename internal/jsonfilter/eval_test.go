@@ -123,3 +123,23 @@ func FuzzApply(f *testing.F) {
 		}
 	})
 }
+
+// The budget leaves room for ordinary filters on the largest reply the
+// forwarder reads (8 MB): here 100,000 items, about 7 MB.
+func TestBudgetAllowsOrdinaryFiltersOnLargeReplies(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{"data":[`)
+	for i := range 100000 {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `{"id":"sync-%d","name":"nightly load of the warehouse","active":%v}`, i, i%2 == 0)
+	}
+	b.WriteString(`],"pagination":{"next_page_token":"t"}}`)
+	doc := []byte(b.String())
+	for _, p := range []string{"data.#.{id,name}", "data.#.id", "data.#(active==true)#.id", "data|@reverse|0.id", "data.#.[id,active]", "@this"} {
+		if _, err := Apply(doc, p); err != nil {
+			t.Errorf("%s on %d bytes: %v", p, len(doc), err)
+		}
+	}
+}
