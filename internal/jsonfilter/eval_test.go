@@ -80,13 +80,16 @@ func TestRefusedSyntax(t *testing.T) {
 		"[data,count":                "unbalanced",
 		"data)":                      "unbalanced",
 		"!{\"a\":1}":                 "literal",
+		strings.Repeat("[@this,@this]|", 24) + "@this":                           "multiply its input",
+		"data.#.[@this,@this]|" + strings.Repeat("[@this,@this].", 12) + "@this": "multiply its input",
 	} {
 		err := Validate(path)
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("Validate(%q) = %v, want %q", path, err, want)
 		}
 	}
-	for _, ok := range []string{`data.#(name=="[x|@y]").id`, `data.#(name!="x")#`, "data.#.{id,name}", "data.@reverse"} {
+	wide := "[" + strings.TrimSuffix(strings.Repeat("data,", 100), ",") + "]"
+	for _, ok := range []string{`data.#(name=="[x|@y]").id`, `data.#(name!="x")#`, "data.#.{id,name}", "data.@reverse", wide, "[@this,@this]|[@this,@this]|@this"} {
 		if err := Validate(ok); err != nil {
 			t.Errorf("Validate(%q) = %v", ok, err)
 		}
