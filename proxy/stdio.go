@@ -76,6 +76,7 @@ type stdio struct {
 	pending     map[string]*pendingReq // by the id's JSON
 	pendingCost int
 	idle        chan struct{} // closed and replaced when pending empties
+	stopping    bool          // set before wg is waited for: no new request goroutine
 
 	queue chan *pendingReq // tool calls waiting for a worker
 	wg    sync.WaitGroup
@@ -131,6 +132,9 @@ func Serve(ctx context.Context, s *server.MCPServer, in io.Reader, out io.Writer
 		err = ctx.Err()
 	}
 	cancelAll()
+	st.mu.Lock()
+	st.stopping = true
+	st.mu.Unlock()
 	st.wg.Wait()
 	st.writeMu.Lock()
 	st.closed = true
@@ -228,7 +232,7 @@ func (st *stdio) dispatch(ctx context.Context, line []byte) {
 	if !isCall {
 		limit += otherRequests
 	}
-	req, refusal := st.admit(ctx, string(e.ID), id, line, cost, limit)
+	req, refusal := st.admit(ctx, string(e.ID), id, line, cost, limit, !isCall)
 	if refusal != "" {
 		st.writeError(id, codeBusy, refusal)
 		return
@@ -237,14 +241,21 @@ func (st *stdio) dispatch(ctx context.Context, line []byte) {
 		st.queue <- req // admit keeps the queue below its capacity
 		return
 	}
-	st.wg.Go(func() { st.finish(req, st.handle(req.ctx, id, req.msg)) })
+	go func() {
+		defer st.wg.Done() // added by admit
+		st.finish(req, st.handle(req.ctx, id, req.msg))
+	}()
 }
 
-// admit records a request as pending, or says why it cannot be.
-func (st *stdio) admit(ctx context.Context, key string, id any, line []byte, cost, limit int) (*pendingReq, string) {
+// admit records a request as pending, or says why it cannot be. With
+// ownGoroutine it counts the request's goroutine in wg, under the lock that
+// Serve takes before waiting for wg.
+func (st *stdio) admit(ctx context.Context, key string, id any, line []byte, cost, limit int, ownGoroutine bool) (*pendingReq, string) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	switch {
+	case st.stopping:
+		return nil, "the server is shutting down"
 	case st.pending[key] != nil:
 		return nil, "a request with this id is still in flight; use a new id"
 	case len(st.pending) >= limit:
@@ -256,6 +267,9 @@ func (st *stdio) admit(ctx context.Context, key string, id any, line []byte, cos
 	req.ctx, req.cancel = context.WithCancel(ctx)
 	st.pending[key] = req
 	st.pendingCost += cost
+	if ownGoroutine {
+		st.wg.Add(1)
+	}
 	return req, ""
 }
 
