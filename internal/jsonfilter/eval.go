@@ -69,8 +69,12 @@ type result struct {
 	exists bool
 }
 
+// charge pays for a gjson call: its input once, and once more per query,
+// since a query's condition is evaluated on every element (nested queries
+// scan nested elements again).
 func (b *budget) charge(input, path string) error {
-	return b.spend(int64(len(input) + len(path) + callCost))
+	scans := int64(1 + strings.Count(path, "#("))
+	return b.spend(scans*int64(len(input)) + int64(len(path)+callCost))
 }
 
 func (b *budget) spend(n int64) error {
