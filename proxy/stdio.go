@@ -34,11 +34,20 @@ const (
 	// toolWorkers tool calls run at once: an agent may fan out many slow
 	// API calls, and one must not wait behind another.
 	toolWorkers = 64
-	// maxPendingCalls and maxPendingBytes bound the requests read and not
+	// maxMessageCost bounds what one message may take once parsed (see
+	// msgCost): a 4 MB line of tiny objects took the server to 250 MB
+	// once parsed. 8 MB allows a full 4 MB line of text, or about 130,000
+	// JSON values.
+	maxMessageCost = 8 << 20
+	// valueCost is what a decoded JSON value costs beyond its text (a map,
+	// slice or interface, copied by mcp-go and by the handler), measured
+	// at about 250 bytes.
+	valueCost = 64
+	// maxPendingCalls and maxPendingCost bound the requests read and not
 	// yet answered; past either the request is refused at once (busy), so
 	// that reading goes on and memory stays bounded.
 	maxPendingCalls = 1024
-	maxPendingBytes = 16 << 20
+	maxPendingCost  = 16 << 20
 	// otherRequests is the room kept for requests other than tool calls
 	// (initialize, tools/list) when the calls fill the queue; a ping is
 	// answered on the reading goroutine and needs none.
@@ -63,10 +72,11 @@ type stdio struct {
 	writeMu sync.Mutex
 	closed  bool // no write after Serve returns; guarded by writeMu
 
-	mu           sync.Mutex
-	pending      map[string]*pendingReq // by the id's JSON
-	pendingBytes int
-	idle         chan struct{} // closed and replaced when pending empties
+	mu          sync.Mutex
+	pending     map[string]*pendingReq // by the id's JSON
+	pendingCost int
+	idle        chan struct{} // closed and replaced when pending empties
+	stopping    bool          // set before wg is waited for: no new request goroutine
 
 	queue chan *pendingReq // tool calls waiting for a worker
 	wg    sync.WaitGroup
@@ -74,6 +84,7 @@ type stdio struct {
 
 type pendingReq struct {
 	key       string
+	cost      int
 	id        any
 	msg       []byte
 	ctx       context.Context
@@ -121,6 +132,9 @@ func Serve(ctx context.Context, s *server.MCPServer, in io.Reader, out io.Writer
 		err = ctx.Err()
 	}
 	cancelAll()
+	st.mu.Lock()
+	st.stopping = true
+	st.mu.Unlock()
 	st.wg.Wait()
 	st.writeMu.Lock()
 	st.closed = true
@@ -190,6 +204,14 @@ func (st *stdio) dispatch(ctx context.Context, line []byte) {
 		return
 	}
 	var e envelope
+	cost := msgCost(line)
+	if cost > maxMessageCost {
+		var id any
+		_ = json.Unmarshal(line, &e)
+		_ = json.Unmarshal(e.ID, &id)
+		st.writeError(id, mcp.INVALID_REQUEST, fmt.Sprintf("message too large: it holds about %d JSON values, more than this server parses in one message; send less (a smaller body, or several calls)", (cost-len(line))/valueCost))
+		return
+	}
 	if json.Unmarshal(line, &e) != nil || len(e.ID) == 0 || string(e.ID) == "null" || e.Method == "" {
 		// Notifications, responses and odd shapes: mcp-go answers what
 		// needs an answer, at once.
@@ -210,7 +232,7 @@ func (st *stdio) dispatch(ctx context.Context, line []byte) {
 	if !isCall {
 		limit += otherRequests
 	}
-	req, refusal := st.admit(ctx, string(e.ID), id, line, limit)
+	req, refusal := st.admit(ctx, string(e.ID), id, line, cost, limit, !isCall)
 	if refusal != "" {
 		st.writeError(id, codeBusy, refusal)
 		return
@@ -219,26 +241,54 @@ func (st *stdio) dispatch(ctx context.Context, line []byte) {
 		st.queue <- req // admit keeps the queue below its capacity
 		return
 	}
-	st.wg.Go(func() { st.finish(req, st.handle(req.ctx, id, req.msg)) })
+	go func() {
+		defer st.wg.Done() // added by admit
+		st.finish(req, st.handle(req.ctx, id, req.msg))
+	}()
 }
 
-// admit records a request as pending, or says why it cannot be.
-func (st *stdio) admit(ctx context.Context, key string, id any, line []byte, limit int) (*pendingReq, string) {
+// admit records a request as pending, or says why it cannot be. With
+// ownGoroutine it counts the request's goroutine in wg, under the lock that
+// Serve takes before waiting for wg.
+func (st *stdio) admit(ctx context.Context, key string, id any, line []byte, cost, limit int, ownGoroutine bool) (*pendingReq, string) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	switch {
+	case st.stopping:
+		return nil, "the server is shutting down"
 	case st.pending[key] != nil:
 		return nil, "a request with this id is still in flight; use a new id"
 	case len(st.pending) >= limit:
 		return nil, fmt.Sprintf("server busy: %d requests are waiting for an answer; retry once some have been answered", len(st.pending))
-	case len(st.pending) > 0 && st.pendingBytes+len(line) > maxPendingBytes:
-		return nil, fmt.Sprintf("server busy: the requests waiting for an answer hold %d MB; retry once some have been answered", st.pendingBytes>>20)
+	case len(st.pending) > 0 && st.pendingCost+cost > maxPendingCost:
+		return nil, fmt.Sprintf("server busy: the requests waiting for an answer hold about %d MB; retry once some have been answered", st.pendingCost>>20)
 	}
-	req := &pendingReq{key: key, id: id, msg: line}
+	req := &pendingReq{key: key, cost: cost, id: id, msg: line}
 	req.ctx, req.cancel = context.WithCancel(ctx)
 	st.pending[key] = req
-	st.pendingBytes += len(line)
+	st.pendingCost += cost
+	if ownGoroutine {
+		st.wg.Add(1)
+	}
 	return req, ""
+}
+
+// msgCost estimates what a message takes once parsed: its text plus
+// valueCost for each JSON value (counted as commas and openings outside
+// strings: an upper bound).
+func msgCost(line []byte) int {
+	n, inString := len(line), false
+	for i := 0; i < len(line); i++ {
+		switch c := line[i]; {
+		case inString && c == '\\':
+			i++
+		case c == '"':
+			inString = !inString
+		case !inString && (c == ',' || c == '[' || c == '{'):
+			n += valueCost
+		}
+	}
+	return n
 }
 
 // cancel handles notifications/cancelled: the request's context ends, and
@@ -281,7 +331,7 @@ func (st *stdio) finish(req *pendingReq, resp mcp.JSONRPCMessage) {
 	req.cancel()
 	st.mu.Lock()
 	delete(st.pending, req.key)
-	st.pendingBytes -= len(req.msg)
+	st.pendingCost -= req.cost
 	if len(st.pending) == 0 {
 		close(st.idle)
 		st.idle = make(chan struct{})

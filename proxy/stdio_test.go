@@ -199,3 +199,37 @@ func TestStdioDuplicateID(t *testing.T) {
 		t.Fatalf("first call: %s %+v", m.Result, m.Error)
 	}
 }
+
+// A message whose parsed form would be too big (many small JSON values) is
+// refused with its id; the server goes on.
+func TestStdioMessageTooLarge(t *testing.T) {
+	s, _, _ := blockingServer()
+	in, msgs := stdioPipe(t, s)
+	body := "[" + strings.TrimSuffix(strings.Repeat(`{"a":1},`, 100000), ",") + "]"
+	io.WriteString(in, `{"jsonrpc":"2.0","id":"big","method":"tools/call","params":{"name":"block","arguments":{"n":"x","b":`+body+`}}}`+"\n")
+	m := <-msgs
+	if string(m.ID) != `"big"` || m.Error == nil || m.Error.Code != mcp.INVALID_REQUEST || !strings.Contains(m.Error.Message, "too large") {
+		t.Fatalf("%s %+v", m.ID, m.Error)
+	}
+	io.WriteString(in, `{"jsonrpc":"2.0","id":2,"method":"ping"}`+"\n")
+	if m := next(t, msgs, "2", nil); m.Error != nil {
+		t.Fatalf("ping: %+v", m.Error)
+	}
+}
+
+func TestMsgCost(t *testing.T) {
+	for _, tt := range []struct {
+		line   string
+		values int
+	}{
+		{`{"a":1}`, 1},
+		{`{"a":[1,2,3]}`, 4},
+		{`{"a":"x,y[z{"}`, 1},
+		{`{"a":"q\"[,{"}`, 1},
+		{`"`, 0},
+	} {
+		if got := msgCost([]byte(tt.line)); got != len(tt.line)+tt.values*valueCost {
+			t.Errorf("msgCost(%s) = %d, want %d", tt.line, got, len(tt.line)+tt.values*valueCost)
+		}
+	}
+}

@@ -25,6 +25,9 @@ const (
 	// costs beyond scanning at gjson's ~1 GB/s, so that iterating a tiny
 	// path over millions of elements is bounded too.
 	callCost = 512
+	// evalCost is charged per evaluated sub-path, which may call gjson
+	// nothing (an empty multipath) yet costs time.
+	evalCost = 128
 )
 
 // ErrBudget means a filter needed more output or work than allowed.
@@ -46,10 +49,19 @@ var refusedModifiers = map[string]string{
 
 type budget struct {
 	work int64
-	// dry checks a path's syntax without a document: every plain path
-	// selects one empty object, so that every part of the path is visited.
+	// dry checks a path without a document: every plain path selects a
+	// 4-byte value, so that every part of the path is visited and the
+	// output measures how many times the path multiplies its input.
 	dry bool
 }
+
+// maxDryOutput bounds a dry run's output: one stage of a path within
+// MaxPathLen makes at most a few KB of 4-byte values, so more means
+// stages that multiply each other (a chain of [@this,@this]), refused
+// before any request.
+const maxDryOutput = 16 * MaxPathLen
+
+const narrowIt = "narrow it (select the fields you need, e.g. data.#.{id,name}, instead of repeating @this or large parts)"
 
 // result is an evaluated piece: raw JSON, or nothing.
 type result struct {
@@ -57,17 +69,28 @@ type result struct {
 	exists bool
 }
 
+// charge pays for a gjson call: its input once, and once more per query,
+// since a query's condition is evaluated on every element (nested queries
+// scan nested elements again).
 func (b *budget) charge(input, path string) error {
-	b.work -= int64(len(input) + len(path) + callCost)
+	scans := int64(1 + strings.Count(path, "#("))
+	return b.spend(scans*int64(len(input)) + int64(len(path)+callCost))
+}
+
+func (b *budget) spend(n int64) error {
+	b.work -= n
 	if b.work < 0 {
-		return fmt.Errorf("%w: it would scan more than %d MB; narrow it (select the fields you need, e.g. data.#.{id,name}, instead of repeating @this or large parts)", ErrBudget, maxWorkBytes>>20)
+		return fmt.Errorf("%w: it would scan more than %d MB; %s", ErrBudget, maxWorkBytes>>20, narrowIt)
 	}
 	return nil
 }
 
-func checkSize(n int) error {
-	if n > maxOutputBytes {
-		return fmt.Errorf("%w: its output would pass %d MB; narrow it (select the fields you need, e.g. data.#.{id,name}, instead of repeating @this or large parts)", ErrBudget, maxOutputBytes>>20)
+func (b *budget) checkSize(n int) error {
+	switch {
+	case b.dry && n > maxDryOutput:
+		return fmt.Errorf("%w: its stages multiply its input thousands of times; %s", ErrBudget, narrowIt)
+	case n > maxOutputBytes:
+		return fmt.Errorf("%w: its output would pass %d MB; %s", ErrBudget, maxOutputBytes>>20, narrowIt)
 	}
 	return nil
 }
@@ -75,7 +98,7 @@ func checkSize(n int) error {
 // gget runs gjson on a plain path, charging the work.
 func (b *budget) gget(doc, path string) (result, error) {
 	if b.dry {
-		return result{raw: "[{}]", exists: true}, nil
+		return result{raw: "[{}]", exists: true}, nil // 4 bytes
 	}
 	if err := b.charge(doc, path); err != nil {
 		return result{}, err
@@ -103,7 +126,7 @@ func fromGJSON(r gjson.Result) result {
 // eval evaluates path on doc: pipes split it into stages, each applied to
 // the previous stage's result, as gjson does.
 func (b *budget) eval(doc, path string) (result, error) {
-	if err := b.charge("", path); err != nil {
+	if err := b.spend(int64(len(path) + evalCost)); err != nil {
 		return result{}, err
 	}
 	stages, err := split(path, '|')
@@ -115,7 +138,7 @@ func (b *budget) eval(doc, path string) (result, error) {
 		if cur, err = b.stage(cur.raw, st); err != nil || !cur.exists {
 			return cur, err
 		}
-		if err := checkSize(len(cur.raw)); err != nil {
+		if err := b.checkSize(len(cur.raw)); err != nil {
 			return result{}, err
 		}
 	}
@@ -173,10 +196,13 @@ func (b *budget) modifier(doc, comp string, rest []string) (result, error) {
 		return result{}, fmt.Errorf("response_filter: unknown modifier @%s", name)
 	}
 	r, err := b.gget(doc, comp)
+	if b.dry {
+		r = result{raw: doc, exists: true} // what an allowed modifier may return at most
+	}
 	if err != nil || !r.exists || len(rest) == 0 {
 		return r, err
 	}
-	if err := checkSize(len(r.raw)); err != nil {
+	if err := b.checkSize(len(r.raw)); err != nil {
 		return result{}, err
 	}
 	return b.stage(r.raw, strings.Join(rest, "."))
@@ -214,7 +240,7 @@ func (b *budget) iterate(doc string, head []string, rest string) (result, error)
 		if r, err = b.eval(el.Raw, rest); err != nil || !r.exists {
 			return err == nil
 		}
-		if err = checkSize(len(out) + len(r.raw) + 2); err != nil {
+		if err = b.checkSize(len(out) + len(r.raw) + 2); err != nil {
 			return false
 		}
 		if n > 0 {
@@ -251,7 +277,7 @@ func (b *budget) multipath(doc, path string) (result, error) {
 		if !r.exists {
 			continue
 		}
-		if err := checkSize(len(out) + len(s.name) + len(s.path) + len(r.raw) + 8); err != nil {
+		if err := b.checkSize(len(out) + len(s.name) + len(s.path) + len(r.raw) + 8); err != nil {
 			return result{}, err
 		}
 		if n > 0 {
