@@ -11,22 +11,23 @@ import (
 
 // hostileFilters are response filters within the length limit that once
 // (or could) make gjson build gigabytes. Stages that multiply each other
-// and growing modifiers are refused before any request (a tool error);
-// the rest stop at the output or work budget with a note on the reply.
-// Both say to narrow the filter.
+// and growing modifiers are refused before any request; the rest stop at
+// the output or work budget while they run. For a read both are tool
+// errors that say to narrow the filter.
 var hostileFilters = []struct {
 	name, filter string
 	want         outcome
+	atRunTime    bool // refused while it runs, after the request
 }{
-	{"doubling pipes (issue 10 row 1)", strings.TrimSuffix(strings.Repeat("[@this,@this]|", 24), "|"), outcome{toolError: "narrow it"}},
-	{"doubling pipes, longest", strings.TrimSuffix(strings.Repeat("[@this,@this]|", 36), "|"), outcome{toolError: "narrow it"}},
-	{"doubling by dots", strings.Repeat("[@this,@this].", 36) + "@this", outcome{toolError: "narrow it"}},
-	{"doubling per element", "data.#.[@this,@this]|" + strings.TrimSuffix(strings.Repeat("[@this,@this]|", 30), "|"), outcome{toolError: "narrow it"}},
-	{"eight doublings, under the static limit", strings.TrimSuffix(strings.Repeat("[@this,@this]|", 8), "|"), outcome{result: "narrow it"}},
-	{"a wide multipath", "[" + strings.TrimSuffix(strings.Repeat("data,", 100), ",") + "]", outcome{result: "narrow it"}},
-	{"@pretty", strings.Repeat("@pretty|", 60) + "@this", outcome{toolError: "@pretty is not allowed"}},
-	{"@tostr", strings.Repeat("@tostr|", 70) + "@this", outcome{toolError: "@tostr is not allowed"}},
-	{"multipath in a query", `data.#(` + strings.Repeat("[@this,@this]|", 30) + `@this=="x")`, outcome{toolError: "plain paths only"}},
+	{"doubling pipes (issue 10 row 1)", strings.TrimSuffix(strings.Repeat("[@this,@this]|", 24), "|"), outcome{toolError: "narrow it"}, false},
+	{"doubling pipes, longest", strings.TrimSuffix(strings.Repeat("[@this,@this]|", 36), "|"), outcome{toolError: "narrow it"}, false},
+	{"doubling by dots", strings.Repeat("[@this,@this].", 36) + "@this", outcome{toolError: "narrow it"}, false},
+	{"doubling per element", "data.#.[@this,@this]|" + strings.TrimSuffix(strings.Repeat("[@this,@this]|", 30), "|"), outcome{toolError: "narrow it"}, false},
+	{"eight doublings, under the static limit", strings.TrimSuffix(strings.Repeat("[@this,@this]|", 8), "|"), outcome{toolError: "narrow it"}, true},
+	{"a wide multipath", "[" + strings.TrimSuffix(strings.Repeat("data,", 100), ",") + "]", outcome{toolError: "narrow it"}, true},
+	{"@pretty", strings.Repeat("@pretty|", 60) + "@this", outcome{toolError: "@pretty is not allowed"}, false},
+	{"@tostr", strings.Repeat("@tostr|", 70) + "@this", outcome{toolError: "@tostr is not allowed"}, false},
+	{"multipath in a query", `data.#(` + strings.Repeat("[@this,@this]|", 30) + `@this=="x")`, outcome{toolError: "plain paths only"}, false},
 }
 
 // TestE2EHostileFilters sends each hostile filter to the built binary, whose
@@ -52,7 +53,7 @@ func TestE2EHostileFilters(t *testing.T) {
 		id := 100 + i
 		before := api.hits.Load()
 		checkOutcome(t, h.name, s.roundTrip(call(id, "execute", string(args)), fmt.Sprint(id)), h.want)
-		if h.want.toolError != "" && api.hits.Load() != before {
+		if h.want.toolError != "" && !h.atRunTime && api.hits.Load() != before {
 			t.Errorf("%s: refused, yet the request was made", h.name)
 		}
 		after := fmt.Sprintf(`"after-%d"`, i)
