@@ -125,6 +125,10 @@ func redirectPolicy(base *url.URL) func(*http.Request, []*http.Request) error {
 			return http.ErrUseLastResponse
 		case !strings.HasPrefix(req.URL.EscapedPath(), apiPrefix):
 			return fmt.Errorf("%w: %s is outside %s", errOffAPIRedirect, req.URL.EscapedPath(), apiPrefix)
+		case checkConcretePath(strings.TrimPrefix(req.URL.EscapedPath(), strings.TrimRight(base.EscapedPath(), "/"))) != nil:
+			// The same checks as a path the agent gives: no dot segments,
+			// encoded or not, and no encoded slashes or backslashes.
+			return fmt.Errorf("%w: %s", errOffAPIRedirect, req.URL.EscapedPath())
 		case len(via) >= 5:
 			return errors.New("stopped after 5 redirects")
 		}
@@ -251,10 +255,16 @@ func (f *Forwarder) prepare(ix *spec.Index, req Request) (*plan, error) {
 	if p.apiVersion = f.cfg.APIVersion; p.apiVersion == "" {
 		p.apiVersion = ix.API().Version
 	}
-	if p.idemKey == "" && p.op != nil && p.op.Idempotent {
+	switch idempotent := p.op != nil && p.op.Idempotent; {
+	case p.idemKey == "" && idempotent:
 		// The description says this operation honours Idempotency-Key: a
 		// generated one makes retries of the write safe.
 		p.idemKey = uuid.NewString()
+	case p.idemKey != "" && !idempotent:
+		// Go's HTTP client replays a request that carries the header on a
+		// broken connection: for a write the API would not deduplicate,
+		// that could do it twice.
+		return nil, badInput("idempotency_key: %s %s does not honour Idempotency-Key (per the API description), so it is sent once, without one; leave idempotency_key out", p.method, p.path)
 	}
 	return p, nil
 }

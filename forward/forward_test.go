@@ -194,6 +194,9 @@ func TestExecuteRefusals(t *testing.T) {
 		{"blank organization", func(c *Config) { c.PartnerMode, c.PartnerOrgID = true, "o1" }, Request{OperationID: "identity_get", OrganizationID: "  "}, "organization_id is blank"},
 		{"NUL in method", nil, Request{Method: "GET\x00", Path: "/api/me"}, `method must be GET, POST, PUT, PATCH or DELETE, got "GET\x00"`},
 		{"HEAD is not an API method", nil, Request{Method: "HEAD", Path: "/api/me"}, "method must be"},
+		{"parameter spanning segments", nil, Request{Method: "DELETE", Path: "/api/connections/{a/schemas/{b}/fields/{c}", PathParams: map[string]any{"a/schemas/{b": "C1", "c": "F1"}}, "a parameter is one whole segment"},
+		{"idempotency key on a PUT", nil, Request{Method: "PUT", Path: "/api/webhooks/{id}", PathParams: map[string]any{"id": "w"}, Body: json.RawMessage(`{}`), IdempotencyKey: "k1"}, "does not honour Idempotency-Key"},
+		{"idempotency key on an unlisted POST", func(c *Config) { c.AllowUnlisted = true }, Request{Method: "POST", Path: "/api/brand/new", IdempotencyKey: "k1"}, "does not honour Idempotency-Key"},
 		{"encoded dots", nil, Request{OperationID: "bulkSync_get", Params: map[string]any{"id": "%2e%2e"}}, "encoded dots"},
 		{"question mark", nil, Request{OperationID: "bulkSync_get", Params: map[string]any{"id": "a?b=1"}}, "must not contain /, ?"},
 		{"crlf in param", nil, Request{OperationID: "bulkSync_get", Params: map[string]any{"id": "a\r\nX-Evil: 1"}}, "control character"},
@@ -260,7 +263,6 @@ func TestExecuteRetriesOnlyIdempotentWrites(t *testing.T) {
 		{"PUT", false, Request{Method: "PUT", Path: "/api/webhooks/{id}", PathParams: map[string]any{"id": "w"}, Body: json.RawMessage(`{"endpoint":"https://x","secret":"s"}`)}, 1, false},
 		{"DELETE", false, Request{Method: "DELETE", Path: "/api/webhooks/{id}", PathParams: map[string]any{"id": "w"}}, 1, false},
 		{"unlisted POST", true, Request{Method: "POST", Path: "/api/brand/new"}, 1, false},
-		{"unlisted POST with the agent's key", true, Request{Method: "POST", Path: "/api/brand/new", IdempotencyKey: "k1"}, 1, true},
 		{"GET", false, Request{OperationID: "identity_get"}, 3, false},
 	}
 	for _, tt := range tests {
@@ -416,18 +418,22 @@ func TestExecuteDoesNotFollowWriteRedirects(t *testing.T) {
 	}
 }
 
-// A read's redirect is followed only under /api/ on the same host.
+// A read's redirect is followed only under /api/ on the same host, and
+// only to a path that would pass as one the agent gave.
 func TestExecuteRefusesRedirectOutOfAPI(t *testing.T) {
-	api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request, n int) {
-		http.Redirect(w, r, "/admin/export", http.StatusFound)
-	})
-	f, _ := newTestForwarder(t, api, nil)
-	_, err := f.Execute(context.Background(), Request{OperationID: "identity_get"})
-	if err == nil || !strings.Contains(err.Error(), "out of the API") {
-		t.Fatalf("err = %v", err)
-	}
-	if n := len(api.Requests()); n != 1 {
-		t.Errorf("%d requests: the redirect out of /api/ was followed", n)
+	for _, loc := range []string{"/admin/export", "/api/%2e%2e/admin", "/api/..%2fadmin", "/api/%5c..%5cadmin"} {
+		api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request, n int) {
+			w.Header().Set("Location", loc)
+			w.WriteHeader(http.StatusFound)
+		})
+		f, _ := newTestForwarder(t, api, nil)
+		_, err := f.Execute(context.Background(), Request{OperationID: "identity_get"})
+		if err == nil || !strings.Contains(err.Error(), "out of the API") {
+			t.Errorf("%s: err = %v", loc, err)
+		}
+		if n := len(api.Requests()); n != 1 {
+			t.Errorf("%s: %d requests: the redirect was followed", loc, n)
+		}
 	}
 }
 

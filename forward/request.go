@@ -285,6 +285,43 @@ func checkPathValue(what, v string) error {
 	return nil
 }
 
+// checkConcretePath checks each segment of a path with no {parameters}, as
+// sent or as the API would read it once unescaped. Redirect targets get the
+// same checks.
+func checkConcretePath(path string) error {
+	if err := checkPathShape(path); err != nil {
+		return err
+	}
+	for _, s := range strings.Split(strings.TrimRight(path, "/"), "/")[1:] {
+		if err := checkPathValue("a path segment", s); err != nil {
+			return err
+		}
+		if err := checkPathValue("a path segment", unescapedOrRaw(s)); err != nil {
+			return err
+		}
+		if strings.Contains(s, "%") {
+			if _, err := url.PathUnescape(s); err != nil {
+				return badInput("path has an invalid %%-escape")
+			}
+		}
+	}
+	return nil
+}
+
+// isParamSegment reports whether a template segment is one whole
+// {parameter} with a plain name: "{a/schemas/{b}" is not.
+func isParamSegment(seg string) bool {
+	if len(seg) < 3 || seg[0] != '{' || seg[len(seg)-1] != '}' {
+		return false
+	}
+	for _, r := range seg[1 : len(seg)-1] {
+		if !(r == '_' || r == '-' || r < 0x80 && (unicode.IsLetter(r) || unicode.IsDigit(r))) {
+			return false
+		}
+	}
+	return true
+}
+
 // matchPath finds the operation for method and a path that is either a
 // template ("/api/bulk/syncs/{id}") or concrete ("/api/bulk/syncs/42").
 // For a concrete path it also returns the path, validated segment by
@@ -295,24 +332,21 @@ func matchPath(ix *spec.Index, method, path string, pathParams map[string]any) (
 	}
 	trimmed := strings.TrimRight(path, "/")
 	segs := strings.Split(trimmed, "/")
-	isTemplate := strings.Contains(path, "{")
+	isTemplate := strings.ContainsAny(path, "{}")
+	if isTemplate {
+		for _, seg := range segs {
+			if strings.ContainsAny(seg, "{}") && !isParamSegment(seg) {
+				return nil, "", badInput("path template segment %q: a parameter is one whole segment with a plain name, such as {id}", truncate(seg, 40))
+			}
+		}
+	}
 	var concrete string
 	if !isTemplate {
 		if len(pathParams) > 0 {
 			return nil, "", badInput("path_params given but %q has no {parameters}: use a template such as /api/syncs/{id}", path)
 		}
-		for _, s := range segs[1:] {
-			if err := checkPathValue("a path segment", s); err != nil {
-				return nil, "", err
-			}
-			if err := checkPathValue("a path segment", unescapedOrRaw(s)); err != nil {
-				return nil, "", err
-			}
-			if strings.Contains(s, "%") {
-				if _, err := url.PathUnescape(s); err != nil {
-					return nil, "", badInput("path has an invalid %%-escape")
-				}
-			}
+		if err := checkConcretePath(trimmed); err != nil {
+			return nil, "", err
 		}
 		concrete = path
 	}
@@ -328,7 +362,7 @@ func matchPath(ix *spec.Index, method, path string, pathParams map[string]any) (
 		for i := range osegs {
 			oParam := strings.HasPrefix(osegs[i], "{")
 			switch {
-			case isTemplate && oParam && strings.HasPrefix(segs[i], "{"):
+			case isTemplate && oParam && isParamSegment(segs[i]):
 			case oParam && !isTemplate:
 			case osegs[i] == segs[i]:
 			default:
