@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -265,6 +266,13 @@ func (s *Store) removeFromFile(profile string) (bool, error) {
 type Resolver struct {
 	Store   *Store
 	Profile string
+	// APIURL is where the key will be sent. A stored key goes only to the
+	// API it was checked against at login (the profile's URL, else
+	// DefaultAPIURL): a URL changed by an environment variable or a
+	// client's config must not receive it. POLYTOMIC_API_KEY is the
+	// caller's own choice and is not bound. Empty: no check.
+	APIURL        string
+	DefaultAPIURL string
 
 	mu     sync.Mutex
 	cred   Credential
@@ -278,9 +286,41 @@ func (r *Resolver) Credential(ctx context.Context) (Credential, error) {
 	defer r.mu.Unlock()
 	if !r.loaded {
 		r.cred, r.err = r.Store.Lookup(ctx, r.Profile)
+		if r.err == nil {
+			r.err = r.checkBound(r.cred)
+		}
 		r.loaded = r.err == nil
 	}
 	return r.cred, r.err
+}
+
+// checkBound refuses a stored key for an API other than its own.
+func (r *Resolver) checkBound(c Credential) error {
+	if c.Source == SourceEnv || r.APIURL == "" {
+		return nil
+	}
+	cfg, _ := LoadConfig(r.Store.Dir)
+	bound := cfg.Profile(r.Profile).APIURL
+	if bound == "" {
+		bound = r.DefaultAPIURL
+	}
+	if sameAPI(bound, r.APIURL) {
+		return nil
+	}
+	return fmt.Errorf("the stored key of profile %q belongs to %s, so it is not sent to %s: log in to that API with its own profile (`polytomic-mcp login --profile NAME --api-url %s`), or set %s",
+		r.Profile, bound, r.APIURL, r.APIURL, EnvKey)
+}
+
+// sameAPI compares two API base URLs by scheme, host and path.
+func sameAPI(a, b string) bool {
+	norm := func(s string) string {
+		u, err := url.Parse(strings.TrimRight(strings.TrimSpace(s), "/"))
+		if err != nil {
+			return s
+		}
+		return strings.ToLower(u.Scheme) + "://" + strings.ToLower(u.Host) + u.EscapedPath()
+	}
+	return norm(a) == norm(b)
 }
 
 // APIKey implements proxy.KeySource.

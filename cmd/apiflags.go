@@ -237,7 +237,7 @@ func (a *apiFlags) load(fs *pflag.FlagSet, f *Factory) error {
 // forwarder builds the forwarder for these settings, with the profile's key
 // lookup, which it also returns for other users of the key.
 func (a *apiFlags) forwarder(f *Factory, logger *slog.Logger) (*forward.Forwarder, forward.KeySource, error) {
-	keys, err := f.KeySource(a.Profile)
+	keys, err := f.KeySource(a.Profile, a.APIURL)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -80,18 +80,18 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 			r.APIVersion = ix.API().Version
 		}
 	}
-	store, err := f.AuthStore()
+	keys, err := f.KeySource(opts.API.Profile, opts.API.APIURL)
 	if err != nil {
 		return err
 	}
-	cred, err := store.Lookup(ctx, opts.API.Profile)
+	cred, err := keys.Credential(ctx)
 	switch {
 	case errors.Is(err, auth.ErrKeychainTimeout):
 		r.Problem = "the system keychain timed out: " + err.Error()
 	case errors.Is(err, auth.ErrKeychainUnavailable):
 		r.Problem = err.Error()
 	case err != nil:
-		r.Problem = "not logged in: run `polytomic-mcp login` or set " + auth.EnvKey
+		r.Problem = err.Error()
 	default:
 		r.KeySource, r.KeyWhere, r.KeyMasked, r.Insecure = string(cred.Source), cred.Where, cred.Masked(), cred.Source == auth.SourceFile
 		r.Identity, err = whoAmI(ctx, f, &opts.API, cred.Key)

@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/polytomic-mcp/polytomic-mcp/auth"
+	"github.com/polytomic-mcp/polytomic-mcp/forward"
 	"github.com/polytomic-mcp/polytomic-mcp/internal/clients"
 	"github.com/polytomic-mcp/polytomic-mcp/internal/keyring"
 	"github.com/polytomic-mcp/polytomic-mcp/internal/xdg"
@@ -92,12 +93,14 @@ func newLogger(w io.Writer, level string) (*slog.Logger, error) {
 
 // KeySource is the key lookup for a profile, shared by every call of one
 // command run.
-func (f *Factory) KeySource(profile string) (*auth.Resolver, error) {
+// apiURL is where the key will be sent: a stored key goes only to the API
+// its profile was logged in to.
+func (f *Factory) KeySource(profile, apiURL string) (*auth.Resolver, error) {
 	store, err := f.AuthStore()
 	if err != nil {
 		return nil, err
 	}
-	return &auth.Resolver{Store: store, Profile: profile}, nil
+	return &auth.Resolver{Store: store, Profile: profile, APIURL: apiURL, DefaultAPIURL: forward.DefaultAPIURL}, nil
 }
 
 // withoutPlaceholders reads the environment through getenv, treating a
