@@ -28,6 +28,11 @@ const (
 	// evalCost is charged per evaluated sub-path, which may call gjson
 	// nothing (an empty multipath) yet costs time.
 	evalCost = 128
+	// queryCost: evaluating a #(...) condition on each element runs about
+	// sixteen times slower than scanning the same bytes (measured: a query
+	// over 3.5 million elements, 7 MB, takes ~0.45 s), so one query over the
+	// largest reply fits the budget and a handful of copies do not.
+	queryCost = 16
 )
 
 // ErrBudget means a filter needed more output or work than allowed.
@@ -69,11 +74,11 @@ type result struct {
 	exists bool
 }
 
-// charge pays for a gjson call: its input once, and once more per query,
-// since a query's condition is evaluated on every element (nested queries
-// scan nested elements again).
+// charge pays for a gjson call: its input once, and queryCost times more
+// per query, since a query's condition is evaluated on every element
+// (nested queries scan nested elements again).
 func (b *budget) charge(input, path string) error {
-	scans := int64(1 + strings.Count(path, "#("))
+	scans := int64(1 + queryCost*strings.Count(path, "#("))
 	return b.spend(scans*int64(len(input)) + int64(len(path)+callCost))
 }
 

@@ -45,6 +45,12 @@ func Apply(doc []byte, path string) ([]byte, error) {
 	if err := Validate(path); err != nil {
 		return nil, err
 	}
+	// gjson recurses once per level of nesting (in validation, @flatten and
+	// more): a reply nested thousands deep would cost memory and time far
+	// beyond its size. The API's own replies nest a few levels.
+	if d := depth(doc); d > maxDepth {
+		return nil, fmt.Errorf("%w: the reply nests %d levels deep (filters apply up to %d)", ErrBudget, d, maxDepth)
+	}
 	if !gjson.ValidBytes(doc) {
 		return nil, errors.New("response is not valid JSON, so response_filter cannot apply")
 	}
@@ -60,4 +66,34 @@ func Apply(doc []byte, path string) ([]byte, error) {
 		return []byte("null"), nil
 	}
 	return []byte(res.raw), nil
+}
+
+// maxDepth is the deepest nesting a filter runs on.
+const maxDepth = 64
+
+// depth is the deepest nesting of arrays and objects in doc, found with one
+// pass over the bytes (no recursion), skipping strings.
+func depth(doc []byte) int {
+	d, deepest, inString, escaped := 0, 0, false, false
+	for _, c := range doc {
+		switch {
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == '[' || c == '{':
+			d++
+			deepest = max(deepest, d)
+		case c == ']' || c == '}':
+			d--
+		}
+	}
+	return deepest
 }

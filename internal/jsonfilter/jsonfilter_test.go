@@ -36,3 +36,18 @@ func TestApply(t *testing.T) {
 		t.Errorf("invalid JSON: %v", err)
 	}
 }
+
+// A reply nested deeper than maxDepth is refused before gjson sees it
+// (gjson recurses per level); strings with brackets do not count.
+func TestApplyRefusesDeepNesting(t *testing.T) {
+	deep := strings.Repeat("[", 100000) + strings.Repeat("]", 100000)
+	for _, f := range []string{"@this", `@flatten:{"deep":true}`, "0"} {
+		if _, err := Apply([]byte(deep), f); !errors.Is(err, ErrBudget) {
+			t.Errorf("%s: err = %v", f, err)
+		}
+	}
+	ok := `{"data":[{"name":"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\"]"}]}`
+	if got, err := Apply([]byte(ok), "data.0.name"); err != nil || !strings.HasPrefix(string(got), `"[[[`) {
+		t.Errorf("brackets in strings: %s %v", got, err)
+	}
+}
