@@ -5,7 +5,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // TestE2EHostileProjectInstall runs the built binary's `install --scope
@@ -39,6 +42,18 @@ func TestE2EHostileProjectInstall(t *testing.T) {
 		{"claude settings folder is a link out (allow-reads)", "claude-code", func(t *testing.T, proj, outside string) {
 			link(t, outside, filepath.Join(proj, ".claude"))
 		}},
+		{"config is a hard link to a global config", "cursor", func(t *testing.T, proj, outside string) {
+			mkdir(t, filepath.Join(proj, ".cursor"))
+			if err := os.Link(filepath.Join(outside, "global.json"), filepath.Join(proj, ".cursor", "mcp.json")); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"config is a FIFO", "cursor", func(t *testing.T, proj, outside string) {
+			mkdir(t, filepath.Join(proj, ".cursor"))
+			if err := syscall.Mkfifo(filepath.Join(proj, ".cursor", "mcp.json"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -50,7 +65,7 @@ func TestE2EHostileProjectInstall(t *testing.T) {
 				t.Fatal(err)
 			}
 			tt.plant(t, proj, outside)
-			before := snapshotDir(t, outside)
+			before, projBefore := snapshotDir(t, outside), snapshotDir(t, proj)
 			c := exec.Command(builtBinary(t), "install", tt.client, "--scope", "project", "--allow-reads")
 			if tt.client != "claude-code" {
 				c.Args = c.Args[:len(c.Args)-1]
@@ -59,19 +74,50 @@ func TestE2EHostileProjectInstall(t *testing.T) {
 			c.Env = testEnv(t)
 			var out bytes.Buffer
 			c.Stdout, c.Stderr = &out, &out
+			done := make(chan struct{})
+			go func() {
+				select {
+				case <-done:
+				case <-time.After(20 * time.Second):
+					c.Process.Kill() // a read that blocks (a FIFO) must not hang the test
+				}
+			}()
 			_ = c.Run()
+			close(done)
 			if after := snapshotDir(t, outside); !equalMaps(before, after) {
 				t.Errorf("a file outside the project changed:\nbefore %v\nafter  %v\n%s", before, after, out.String())
 			}
-			filepath.Walk(proj, func(p string, info os.FileInfo, err error) error {
-				if err == nil && info.Mode().IsRegular() {
-					if b, _ := os.ReadFile(p); bytes.Contains(b, []byte("secret-of-another-server")) {
-						t.Errorf("%s copies another server's token into the project", p)
-					}
+			for p, content := range snapshotDir(t, proj) {
+				if content != projBefore[p] && strings.Contains(content, "secret-of-another-server") {
+					t.Errorf("%s copies another server's token into the project", p)
 				}
-				return nil
-			})
+			}
 		})
+	}
+}
+
+// TestE2EUserConfigThroughLinks: a user config reached through a linked
+// folder (~/.cursor -> elsewhere) is refused, and the link's target is
+// left as it was.
+func TestE2EUserConfigThroughLinks(t *testing.T) {
+	home := t.TempDir()
+	elsewhere := filepath.Join(t.TempDir(), "dotfiles-cursor")
+	mkdir(t, elsewhere)
+	link(t, elsewhere, filepath.Join(home, ".cursor"))
+	c := exec.Command(builtBinary(t), "install", "cursor")
+	env := testEnv(t)
+	for i, kv := range env {
+		if len(kv) > 5 && kv[:5] == "HOME=" {
+			env[i] = "HOME=" + home
+		}
+	}
+	c.Env = env
+	out, err := c.CombinedOutput()
+	if err == nil || !bytes.Contains(out, []byte("symbolic link")) {
+		t.Errorf("install through a linked folder: %v\n%s", err, out)
+	}
+	if entries, _ := os.ReadDir(elsewhere); len(entries) != 0 {
+		t.Errorf("the link's target was written: %v", entries)
 	}
 }
 

@@ -51,6 +51,14 @@ type Env struct {
 	LookPath func(string) (string, error)
 }
 
+// linkRoot is the folder below which no link may redirect a read or write
+// of a user config (a linked ~/.cursor included): the home folder, or, when
+// it is unknown, the config's own folder.
+func (e Env) linkRoot() string {
+	h, _ := e.home()
+	return h
+}
+
 // Action is what happened to an entry or setting.
 type Action string
 
@@ -277,7 +285,7 @@ func read(loc Location, env Env, path string) ([]byte, error) {
 	var err error
 	if loc.Project {
 		b, err = safefile.ReadIn(env.Dir, path)
-	} else {
+	} else if err = safefile.CheckNoLinks(env.linkRoot(), path); err == nil {
 		b, err = os.ReadFile(path)
 	}
 	if errors.Is(err, fs.ErrNotExist) {
@@ -291,6 +299,9 @@ func read(loc Location, env Env, path string) ([]byte, error) {
 func write(loc Location, env Env, path string, data []byte) error {
 	if loc.Project {
 		return safefile.WriteIn(env.Dir, path, data, 0o644, 0o755)
+	}
+	if err := safefile.CheckNoLinks(env.linkRoot(), path); err != nil {
+		return err
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return err

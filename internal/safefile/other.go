@@ -9,3 +9,6 @@ func makePrivate(string, fs.FileInfo) error { return nil }
 // syncDir is a no-op: Windows cannot fsync a folder handle, and its rename
 // (MoveFileEx with REPLACE_EXISTING) is durable by itself.
 func syncDir(string) error { return nil }
+
+// linkCount is 1: hard links are not checked where Stat_t is not available.
+func linkCount(fs.FileInfo) uint64 { return 1 }

@@ -45,6 +45,9 @@ func CheckIn(root, path string) error {
 			return err
 		}
 		if st.Mode()&fs.ModeSymlink == 0 {
+			if cur == absPath {
+				return checkPlainFile(cur, st)
+			}
 			continue
 		}
 		real, err := filepath.EvalSymlinks(cur)
@@ -99,6 +102,11 @@ func WriteIn(root, path string, data []byte, perm, dirPerm fs.FileMode) error {
 // so that nothing claims privacy it does not have. On Windows, folders in
 // the user profile are private by their ACLs and modes are not checked.
 func MkdirPrivate(dir string) error {
+	if st, err := os.Lstat(dir); err == nil && st.Mode()&fs.ModeSymlink != 0 {
+		// Making a link's target private would change a folder elsewhere
+		// (as root, a link to /tmp would close /tmp).
+		return linkError(dir, "")
+	}
 	if st, err := os.Stat(dir); err == nil && !st.IsDir() {
 		return fmt.Errorf("%s exists and is not a folder; move it away", dir)
 	}
@@ -110,4 +118,49 @@ func MkdirPrivate(dir string) error {
 		return err
 	}
 	return makePrivate(dir, st)
+}
+
+// checkPlainFile refuses what a project must not make us read or replace:
+// a device or FIFO (a read would hang) and a file with other hard links (it
+// is also a file elsewhere, such as the user's global config).
+func checkPlainFile(path string, st fs.FileInfo) error {
+	switch {
+	case st.IsDir():
+		return nil
+	case !st.Mode().IsRegular():
+		return fmt.Errorf("%s is not a regular file; refusing to read or replace it", path)
+	case linkCount(st) > 1:
+		return fmt.Errorf("%s has %d hard links, so it is also a file elsewhere; refusing to read or replace it (copy it to a file of its own)", path, linkCount(st))
+	}
+	return nil
+}
+
+// CheckNoLinks refuses a symbolic link anywhere from below root down to
+// path: for the user's own config files, which are never written through a
+// link (a linked folder included). Components that do not exist are fine.
+// A path outside root is checked from its own folder down.
+func CheckNoLinks(root, path string) error {
+	absPath, err := filepath.Abs(path)
+	if err != nil {
+		return err
+	}
+	start := filepath.Dir(absPath)
+	if absRoot, err := filepath.Abs(root); err == nil && root != "" && within(absRoot, absPath) && absRoot != absPath {
+		rel, _ := filepath.Rel(absRoot, absPath)
+		start = filepath.Join(absRoot, strings.Split(rel, string(filepath.Separator))[0])
+	}
+	for cur := absPath; ; cur = filepath.Dir(cur) {
+		st, err := os.Lstat(cur)
+		switch {
+		case err == nil && st.Mode()&fs.ModeSymlink != 0:
+			return linkError(cur, "")
+		case err == nil && cur == absPath && !st.Mode().IsRegular():
+			return fmt.Errorf("%s is not a regular file; refusing to read or replace it", cur)
+		case err != nil && !errors.Is(err, fs.ErrNotExist):
+			return err
+		}
+		if cur == start || cur == filepath.Dir(cur) {
+			return nil
+		}
+	}
 }

@@ -277,3 +277,49 @@ func TestMkdirPrivate(t *testing.T) {
 		})
 	}
 }
+
+// A user config is never read or written through a link, a linked folder
+// below the home folder included; a folder for private files is never a
+// link (making its target private would change a folder elsewhere).
+func TestCheckNoLinksAndPrivateFolders(t *testing.T) {
+	home := t.TempDir()
+	elsewhere := t.TempDir()
+	if err := os.Symlink(elsewhere, filepath.Join(home, ".cursor")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(home, ".codex"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(elsewhere, "x.toml"), filepath.Join(home, ".codex", "config.toml")); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		path    string
+		wantErr bool
+	}{
+		{filepath.Join(home, ".cursor", "mcp.json"), true},
+		{filepath.Join(home, ".codex", "config.toml"), true},
+		{filepath.Join(home, ".codex", "other.toml"), false},
+		{filepath.Join(home, "new", "deeper", "file.json"), false},
+	}
+	for _, tt := range tests {
+		if err := CheckNoLinks(home, tt.path); (err != nil) != tt.wantErr {
+			t.Errorf("%s: err = %v, want error %v", tt.path, err, tt.wantErr)
+		}
+	}
+	open := filepath.Join(t.TempDir(), "open")
+	if err := os.Mkdir(open, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(open, 0o777)
+	linked := filepath.Join(t.TempDir(), "state")
+	if err := os.Symlink(open, linked); err != nil {
+		t.Fatal(err)
+	}
+	if err := MkdirPrivate(linked); !errors.Is(err, ErrLink) {
+		t.Errorf("MkdirPrivate through a link: %v", err)
+	}
+	if st, _ := os.Stat(open); st.Mode().Perm() != 0o777 {
+		t.Errorf("the link's target was changed to %v", st.Mode().Perm())
+	}
+}

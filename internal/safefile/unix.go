@@ -33,3 +33,10 @@ func syncDir(dir string) error {
 	_ = d.Close()
 	return nil
 }
+
+func linkCount(st fs.FileInfo) uint64 {
+	if sys, ok := st.Sys().(*syscall.Stat_t); ok {
+		return uint64(sys.Nlink)
+	}
+	return 1
+}
