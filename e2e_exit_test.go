@@ -85,3 +85,32 @@ func TestE2EInterruptedCallExits130(t *testing.T) {
 		t.Errorf("exit %v, want 130; stderr: %s", err, stderr.String())
 	}
 }
+
+// Ctrl-C while the process waits on a read that cannot be cancelled (the
+// key on standard input) still ends it, with 130.
+func TestE2EInterruptBlockedRead(t *testing.T) {
+	c := exec.Command(builtBinary(t), "login", "--with-key")
+	c.Env = testEnv(t)
+	stdin, err := c.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stdin.Close()
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	c.Process.Signal(syscall.SIGINT)
+	done := make(chan error, 1)
+	go func() { done <- c.Wait() }()
+	select {
+	case err := <-done:
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 130 {
+			t.Errorf("exit %v, want 130", err)
+		}
+	case <-time.After(20 * time.Second):
+		c.Process.Kill()
+		t.Fatal("still running 20 s after Ctrl-C")
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"golang.org/x/term"
 
@@ -41,8 +42,31 @@ func runWith(adjust func(*cmd.Factory)) int {
 		adjust(f)
 	}
 	root := cmd.NewCmdRoot(f)
+	done := make(chan struct{})
+	defer close(done)
+	go exitIfStuck(ctx, done, f.IO.ErrOut)
 	err := root.ExecuteContext(ctx)
 	return exitCode(ctx, err, f.IO.ErrOut)
+}
+
+// interruptGrace is how long work may take to stop after Ctrl-C.
+const interruptGrace = 3 * time.Second
+
+// exitIfStuck ends the process with exitInterrupted when work does not
+// stop within interruptGrace of an interrupt: a read that blocks (a FIFO,
+// standard input) cannot be cancelled, and Ctrl-C must still work.
+func exitIfStuck(ctx context.Context, done <-chan struct{}, stderr io.Writer) {
+	select {
+	case <-done:
+		return
+	case <-ctx.Done():
+	}
+	select {
+	case <-done:
+	case <-time.After(interruptGrace):
+		fmt.Fprintln(stderr, "error: interrupted")
+		os.Exit(exitInterrupted)
+	}
 }
 
 // Exit codes: what scripts and MCP clients can tell apart.
