@@ -112,20 +112,33 @@ func (a *apiFlags) resolve(fs *pflag.FlagSet, getenv func(string) string, config
 	if err := a.resolveAccess(fs, getenv, prof.ReadOnly); err != nil {
 		return err
 	}
+	return a.check(fs)
+}
+
+// check validates the settled values. A bad value given as a flag is a
+// usage error (exit 2); from the environment or a profile, a failure.
+func (a *apiFlags) check(fs *pflag.FlagSet) error {
+	var err error
+	bad := func(flag string, e error) error {
+		if fs.Changed(flag) {
+			return &UsageError{Err: e}
+		}
+		return e
+	}
 	if a.AuthMode, err = parseAuthMode(a.AuthMode); err != nil {
-		return fmt.Errorf("--auth-mode: %w", err)
+		return bad("auth-mode", fmt.Errorf("--auth-mode: %w", err))
 	}
 	if a.PartnerOrgID != "" && a.AuthMode != AuthPartner {
-		return fmt.Errorf("--partner-org-id needs --auth-mode %s", AuthPartner)
+		return bad("partner-org-id", fmt.Errorf("--partner-org-id needs --auth-mode %s", AuthPartner))
 	}
 	if a.Timeout <= 0 {
-		return fmt.Errorf("--timeout must be positive")
+		return bad("timeout", fmt.Errorf("--timeout must be positive"))
 	}
 	if a.MaxResponseBytes < 1024 {
-		return fmt.Errorf("--max-response-bytes must be at least 1024")
+		return bad("max-response-bytes", fmt.Errorf("--max-response-bytes must be at least 1024"))
 	}
 	if _, err := forward.ValidateAPIURL(a.APIURL); err != nil {
-		return err
+		return bad("api-url", err)
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -74,8 +75,12 @@ and setting is kept. Each change saves the previous file in the state folder
 		ValidArgs: clients.IDs(),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Client = args[0]
-			if _, err := clients.Find(opts.Client); err != nil {
+			c, err := clients.Find(opts.Client)
+			if err != nil {
 				return &UsageError{Err: err}
+			}
+			if !slices.Contains(c.Scopes(), opts.Scope) {
+				return usageErrorf("%s has no %s scope: use --scope %s", c.Title, opts.Scope, strings.Join(c.Scopes(), " or --scope "))
 			}
 			if err := opts.validate(cmd); err != nil {
 				return err

@@ -15,6 +15,9 @@ type ServeOptions struct {
 	Factory  *Factory
 	LogLevel string
 	API      apiFlags
+	// FeedbackURLGiven: --feedback-url was on the command line, so a bad
+	// value is a usage error.
+	FeedbackURLGiven bool
 }
 
 // NewCmdServe builds `polytomic-mcp serve`. runF replaces the behaviour in
@@ -32,6 +35,7 @@ login); without one, search still works and execute explains how to log in.`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.LogLevel = ro.logLevel(f)
+			opts.FeedbackURLGiven = cmd.Flags().Changed("feedback-url")
 			if err := opts.API.load(cmd.Flags(), f); err != nil {
 				return err
 			}
@@ -68,6 +72,9 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 	}
 	route, err := proxy.RouteFeedback(opts.API.APIURL, opts.API.FeedbackURL)
 	if err != nil {
+		if opts.FeedbackURLGiven {
+			return &UsageError{Err: err}
+		}
 		return err
 	}
 	fb := &proxy.Feedback{Route: route, Keys: keys, Version: f.Build.Version, HTTP: f.HTTPClient, Logger: logger}
