@@ -2,6 +2,7 @@
 
 SPEC_SOURCE ?= ../shared/polytomic/openapi.json
 SNAPSHOT    := spec/snapshot
+MODEL       := spec/model
 BIN         := bin/polytomic-mcp
 GO          ?= go
 
@@ -20,10 +21,11 @@ PLATFORMS      := darwin/amd64 darwin/arm64 linux/amd64 linux/arm64 windows/amd6
 
 all: build
 
-# Copy the OpenAPI file from SPEC_SOURCE (a path or URL), validate it with
-# libopenapi and generate the embedded model. Both outputs are gitignored.
+# Copy the OpenAPI file from SPEC_SOURCE (a path or URL) into spec/snapshot
+# for tests, validate it with libopenapi and generate the model the binary
+# embeds into spec/model. Both outputs are gitignored.
 snapshot:
-	@$(GO) run ./spec/gen -source "$(SPEC_SOURCE)" -dir $(SNAPSHOT)
+	@$(GO) run ./spec/gen -source "$(SPEC_SOURCE)" -dir $(SNAPSHOT) -model $(MODEL)
 
 build: snapshot
 	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) .
@@ -111,4 +113,4 @@ release-snapshot: goreleaser
 	./dist/polytomic-mcp_linux_amd64_v1/polytomic-mcp version
 
 clean:
-	rm -rf bin dist completions $(SNAPSHOT)/openapi.json $(SNAPSHOT)/model.json
+	rm -rf bin dist completions $(SNAPSHOT)/openapi.json $(MODEL)/model.json
