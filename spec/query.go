@@ -26,7 +26,7 @@ func (ix *Index) analyze(text string) query {
 	corrected := make([]bool, len(raw))
 	for i, w := range raw {
 		ws[i] = w
-		if !ix.known[w] && !stopwords[w] && !isNumber(w) && ix.postings[ix.stem(w)] == nil {
+		if !ix.known[w] && !stopwords[w] && !isNumber(w) && ix.postings[ix.stem(w)] == nil && !wordnetDB().isEnglish(w) {
 			if c, ok := ix.correct(w); ok {
 				ws[i], corrected[i] = c, true
 			}
@@ -110,6 +110,28 @@ func (ix *Index) addWords(ws []string, corrected []bool, q *query, intentScale f
 		} else {
 			q.singular[s] = true
 		}
+		if !corrected[i] && !q.names[w] {
+			ix.addRelated(w, s, wt, q)
+		}
+	}
+}
+
+// addRelated adds what WordNet relates w to as evidence: the readings share
+// a weight below the word's own, so they compete with each other and never
+// outweigh what the agent wrote.
+func (ix *Index) addRelated(w, own string, wt float64, q *query) {
+	rel := wordnetDB().lookup(w)
+	var n int
+	for _, r := range rel {
+		if r.stem != own && ix.postings[r.stem] != nil {
+			n++
+		}
+	}
+	for _, r := range rel {
+		if r.stem == own || ix.postings[r.stem] == nil {
+			continue
+		}
+		q.terms[r.stem] += wt * relationScale * relationWeight[r.rel] / float64(n)
 	}
 }
 
@@ -273,22 +295,44 @@ func equalWords(a, b []string) bool {
 // correct maps an unknown word onto the closest known one, if it is close
 // enough to be a typo: one edit for short words, two for long ones.
 func (ix *Index) correct(w string) (string, bool) {
-	if len(w) < 4 || !isAlpha(w) {
-		return "", false
-	}
-	max := 1
+	best, d := nearest(w, ix.core, func(a, b string) bool {
+		return len(ix.postings[ix.stem(a)]) > len(ix.postings[ix.stem(b)])
+	})
+	return best, d <= maxEdits(w)
+}
+
+// maxEdits is how far a typo may be from the word meant.
+func maxEdits(w string) int {
 	if len(w) >= 7 {
-		max = 2
+		return 2
+	}
+	return 1
+}
+
+// nearest finds the word of byLen (words by length) closest to w, within
+// maxEdits(w); better breaks ties. It returns maxEdits(w)+1 when none is.
+func nearest(w string, byLen map[int][]string, better func(a, b string) bool) (string, int) {
+	max := maxEdits(w)
+	if len(w) < 4 || !isAlpha(w) {
+		return "", max + 1
 	}
 	best, bestD := "", max+1
 	for l := len(w) - max; l <= len(w)+max; l++ {
-		for _, c := range ix.core[l] {
-			if d := osaDistance(w, c, max); d < bestD || (d == bestD && len(ix.postings[ix.stem(c)]) > len(ix.postings[ix.stem(best)])) {
+		for _, c := range byLen[l] {
+			if d := osaDistance(w, c, max); d < bestD || (d == bestD && d <= max && better(c, best)) {
 				best, bestD = c, d
 			}
 		}
 	}
-	return best, bestD <= max
+	return best, bestD
+}
+
+// CouldCorrect reports whether typo correction over the words byLen (by
+// length) would rewrite w: the generator of the WordNet word list keeps
+// exactly those English words.
+func CouldCorrect(w string, byLen map[int][]string) bool {
+	_, d := nearest(w, byLen, func(string, string) bool { return false })
+	return d <= maxEdits(w)
 }
 
 // countWords precede a number that counts things.

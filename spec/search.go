@@ -315,6 +315,18 @@ func (ix *Index) weigh(texts []fieldText) {
 	}
 }
 
+// Vocabulary lists the surface words of the API's names, paths, tags and
+// parameters and of the lexicon: the words typo correction maps onto and
+// that WordNet relations point at.
+func (ix *Index) Vocabulary() []string {
+	out := make([]string, 0, len(ix.known))
+	for w := range ix.known {
+		out = append(out, w)
+	}
+	sort.Strings(out)
+	return out
+}
+
 // stem returns the cached stem of w. Words first seen in a query are
 // stemmed but not cached: the index stays immutable and safe to share.
 func (ix *Index) stem(w string) string {
