@@ -37,8 +37,11 @@ wordnet: snapshot
 build: snapshot
 	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) .
 
-run: build
-	exec ./$(BIN) serve
+# Build quietly (make's and go's output to stderr): stdout is the MCP
+# client's, and carries only JSON-RPC.
+run:
+	@$(MAKE) --no-print-directory -s build >&2
+	@exec ./$(BIN) serve
 
 vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }

@@ -107,6 +107,12 @@ func TestE2EReadOnlyRefusesWrites(t *testing.T) {
 		if tool.Name == "execute" && (tool.Annotations.ReadOnlyHint == nil || !*tool.Annotations.ReadOnlyHint) {
 			t.Error("read-only server does not advertise execute as read-only")
 		}
+		if tool.Name == "execute_write" {
+			t.Error("read-only server lists execute_write")
+		}
+	}
+	if r, text, err := callTool(ctx, c, "execute_write", map[string]any{"operation_id": "bulkSync_cancel", "params": map[string]any{"id": "s1"}}); err == nil && !r.IsError {
+		t.Errorf("execute_write answered in read-only mode: %s", text)
 	}
 	for _, m := range []string{"POST", "PUT", "PATCH", "DELETE"} {
 		r, text, err := callTool(ctx, c, "execute", map[string]any{"method": m, "path": "/api/bulk/syncs/x", "body": map[string]any{}})
@@ -119,6 +125,41 @@ func TestE2EReadOnlyRefusesWrites(t *testing.T) {
 	}
 	if n := api.hits.Load(); n != 0 {
 		t.Errorf("%d requests reached the API in read-only mode", n)
+	}
+}
+
+// Reads and writes are separate tools: a write sent to execute is refused
+// before any I/O and names execute_write, which sends it exactly once.
+func TestE2EReadWriteTools(t *testing.T) {
+	api := newFakePolytomic(t, nil)
+	c, ctx := initialized(t, testEnv(t, "POLYTOMIC_API_KEY=k", "POLYTOMIC_API_URL="+api.URL, "POLYTOMIC_ACCESS_MODE=full-access"))
+	tools, err := c.ListTools(ctx, mcp.ListToolsRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hints := map[string][2]bool{}
+	for _, tool := range tools.Tools {
+		if tool.Annotations.ReadOnlyHint != nil && tool.Annotations.DestructiveHint != nil {
+			hints[tool.Name] = [2]bool{*tool.Annotations.ReadOnlyHint, *tool.Annotations.DestructiveHint}
+		}
+	}
+	if hints["execute"] != [2]bool{true, false} || hints["execute_write"] != [2]bool{false, true} {
+		t.Errorf("readOnly/destructive hints: %v", hints)
+	}
+	args := map[string]any{"operation_id": "bulkSync_cancel", "params": map[string]any{"id": "s1"}}
+	r, text, err := callTool(ctx, c, "execute", args)
+	if err != nil || !r.IsError || !strings.Contains(text, "execute_write") {
+		t.Fatalf("POST through execute: %v %s", err, text)
+	}
+	if n := api.hits.Load(); n != 0 {
+		t.Fatalf("%d requests reached the API from a write sent to execute", n)
+	}
+	r, text, err = callTool(ctx, c, "execute_write", args)
+	if err != nil || r.IsError {
+		t.Fatalf("POST through execute_write: %v %s", err, text)
+	}
+	if n := api.hits.Load(); n != 1 {
+		t.Errorf("%d requests for one write, want 1", n)
 	}
 }
 
@@ -211,5 +252,24 @@ func TestE2ECancel(t *testing.T) {
 	// The server still serves.
 	if r, _, err := callTool(ctx, c, "search", map[string]any{"query": "list webhooks"}); err != nil || r.IsError {
 		t.Errorf("after cancel: %v", err)
+	}
+}
+
+// Claude Desktop passes "${user_config.x}" for a blank optional field: the
+// server treats it as unset, so it starts with the default API URL and
+// never sends the placeholder as a key.
+func TestE2EUnfilledBundleFields(t *testing.T) {
+	api := newFakePolytomic(t, nil)
+	c, ctx := initialized(t, testEnv(t, "POLYTOMIC_API_KEY=${user_config.api_key}", "POLYTOMIC_API_URL=${user_config.api_url}",
+		"POLYTOMIC_READ_ONLY=${user_config.read_only}", "POLYTOMIC_FEEDBACK_URL=off"))
+	r, text, err := callTool(ctx, c, "execute", map[string]any{"operation_id": "identity_get"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.IsError || !strings.Contains(text, "no API key") {
+		t.Errorf("want the no-key error, got %s", text)
+	}
+	if n := api.hits.Load(); n != 0 {
+		t.Errorf("%d requests", n)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -29,7 +30,7 @@ func main() {
 
 func run() int { return runWith(nil) }
 
-// runWith runs the CLI; adjust, if set, replaces parts of the environment
+// runWith runs the CLI and returns its exit code; adjust, if set, replaces parts of the environment
 // (tests swap in a fake keychain).
 func runWith(adjust func(*cmd.Factory)) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -41,30 +42,34 @@ func runWith(adjust func(*cmd.Factory)) int {
 	}
 	root := cmd.NewCmdRoot(f)
 	err := root.ExecuteContext(ctx)
-	return exitCode(err, f.IO.ErrOut)
+	return exitCode(ctx, err, f.IO.ErrOut)
 }
 
-// exitCode is the one place errors become exit codes: 0 success, 1 failure,
-// 2 bad usage, or what an ExitError says.
-func exitCode(err error, stderr interface{ Write([]byte) (int, error) }) int {
-	if err == nil {
-		return 0
-	}
-	var ee *cmd.ExitError
-	if errors.As(err, &ee) {
-		if ee.Err != nil && !errors.Is(ee.Err, cmd.ErrSilent) {
-			fmt.Fprintln(stderr, "error:", ee.Err)
-		}
-		return ee.Code
-	}
-	if errors.Is(err, cmd.ErrSilent) {
-		return 1
+// Exit codes: what scripts and MCP clients can tell apart.
+const (
+	exitOK          = 0
+	exitFailure     = 1
+	exitUsage       = 2
+	exitInterrupted = 130 // 128 + SIGINT, as shells report it
+)
+
+// exitCode is the one place errors become exit codes and are printed.
+func exitCode(ctx context.Context, err error, stderr io.Writer) int {
+	var usage *cmd.UsageError
+	switch {
+	case err == nil:
+		return exitOK
+	case ctx.Err() != nil && errors.Is(err, context.Canceled):
+		fmt.Fprintln(stderr, "error: interrupted")
+		return exitInterrupted
+	case errors.Is(err, cmd.ErrSilent):
+		return exitFailure
+	case errors.As(err, &usage):
+		fmt.Fprintf(stderr, "error: %v\nrun `polytomic-mcp --help` for usage\n", err)
+		return exitUsage
 	}
 	fmt.Fprintln(stderr, "error:", err)
-	if cmd.IsUsageError(err) {
-		return 2
-	}
-	return 1
+	return exitFailure
 }
 
 // readSecret prompts on stderr and reads a line from the terminal without

@@ -5,7 +5,6 @@ package auth
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -27,6 +26,23 @@ const (
 
 // ErrNoKey means no API key is configured for the profile.
 var ErrNoKey = errors.New("no API key: run `polytomic-mcp login` or set " + EnvKey)
+
+// noKey is ErrNoKey for a profile, naming it when it is not the default so
+// that the fix is exact.
+func noKey(profile string) error {
+	if profile == DefaultProfile {
+		return ErrNoKey
+	}
+	return &profileError{profile}
+}
+
+type profileError struct{ profile string }
+
+func (e *profileError) Error() string {
+	return fmt.Sprintf("no API key for profile %q: run `polytomic-mcp login --profile %s` or set %s", e.profile, e.profile, EnvKey)
+}
+
+func (e *profileError) Is(target error) bool { return target == ErrNoKey }
 
 // Keychain is the part of the OS keychain auth uses.
 type Keychain interface {
@@ -118,11 +134,15 @@ func (s *Store) Lookup(ctx context.Context, profile string) (Credential, error) 
 			kcErr = err
 		}
 	}
-	if k, ok := s.readFile(profile); ok {
+	k, ferr := s.readFile(profile)
+	if k != "" {
 		return Credential{Key: k, Source: SourceFile, Where: s.filePath()}, nil
 	}
+	if ferr != nil {
+		return Credential{}, fmt.Errorf("%w: %w", noKey(profile), ferr)
+	}
 	if errors.Is(kcErr, keyring.ErrNotFound) {
-		return Credential{}, ErrNoKey
+		return Credential{}, noKey(profile)
 	}
 	return Credential{}, &LookupError{Keychain: kcErr}
 }
@@ -148,7 +168,8 @@ func (s *Store) Save(ctx context.Context, profile, key string, insecure bool) (s
 		}
 		return "", fmt.Errorf("could not store the key in the keychain: %w", err)
 	}
-	s.removeFromFile(profile)
+	// Best effort: a stale copy in the file is shadowed by the keychain.
+	_, _ = s.removeFromFile(profile)
 	return keychainWhere(profile), nil
 }
 
@@ -163,8 +184,12 @@ func (s *Store) Remove(ctx context.Context, profile string) ([]string, error) {
 	case errors.Is(err, keyring.ErrNotFound):
 		err = nil
 	}
-	if s.removeFromFile(profile) {
+	inFile, ferr := s.removeFromFile(profile)
+	if inFile {
 		removed = append(removed, s.filePath())
+	}
+	if ferr != nil {
+		return removed, fmt.Errorf("could not remove the key from %s: %w", s.filePath(), ferr)
 	}
 	if err != nil {
 		return removed, fmt.Errorf("could not remove the key from the keychain: %w", err)
@@ -182,74 +207,57 @@ type credentials struct {
 
 var fileMu sync.Mutex
 
-func (s *Store) readCreds() credentials {
+// readCreds reads the key file; a file that does not parse is a
+// *CorruptError (and no keys).
+func (s *Store) readCreds() (credentials, error) {
 	var c credentials
-	data, err := os.ReadFile(s.filePath())
-	if err == nil {
-		_ = json.Unmarshal(data, &c)
-	}
-	if c.Keys == nil {
+	_, err := decodeFile(s.filePath(), &c)
+	if c.Keys == nil || err != nil {
 		c.Keys = map[string]string{}
 	}
-	return c
+	return c, err
 }
 
-func (s *Store) readFile(profile string) (string, bool) {
+func (s *Store) readFile(profile string) (string, error) {
 	fileMu.Lock()
 	defer fileMu.Unlock()
-	k := s.readCreds().Keys[profile]
-	return k, k != ""
+	c, err := s.readCreds()
+	return c.Keys[profile], err
 }
 
 func (s *Store) writeFile(profile, key string) error {
 	fileMu.Lock()
 	defer fileMu.Unlock()
-	c := s.readCreds()
+	c, err := s.readCreds()
+	var ce *CorruptError
+	if errors.As(err, &ce) {
+		return moveAside(ce)
+	}
+	if err != nil {
+		return err
+	}
 	c.Keys[profile] = key
 	c.Warning = "Polytomic API keys in plain text, written by `polytomic-mcp login --insecure-storage`. Remove with `polytomic-mcp logout`."
-	return writeJSON(s.filePath(), c, 0o600)
+	return writeJSON(s.filePath(), c)
 }
 
-func (s *Store) removeFromFile(profile string) bool {
+// removeFromFile drops the profile's key from the file. A file that does
+// not parse is left as it is (and reported).
+func (s *Store) removeFromFile(profile string) (bool, error) {
 	fileMu.Lock()
 	defer fileMu.Unlock()
-	c := s.readCreds()
+	c, err := s.readCreds()
+	if err != nil {
+		return false, err
+	}
 	if _, ok := c.Keys[profile]; !ok {
-		return false
+		return false, nil
 	}
 	delete(c.Keys, profile)
 	if len(c.Keys) == 0 {
-		return os.Remove(s.filePath()) == nil
+		return true, os.Remove(s.filePath())
 	}
-	return writeJSON(s.filePath(), c, 0o600) == nil
-}
-
-// writeJSON writes v atomically with the given mode.
-func writeJSON(path string, v any, mode os.FileMode) error {
-	data, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(mode); err != nil {
-		tmp.Close()
-		return err
-	}
-	if _, err := tmp.Write(append(data, '\n')); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return true, writeJSON(s.filePath(), c)
 }
 
 // Resolver is the key source of a running command: it looks the key up once

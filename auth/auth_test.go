@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -189,7 +190,7 @@ func TestConfigNeverHoldsKey(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "config.json"), []byte("{"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := auth.LoadConfig(dir); err == nil || !strings.Contains(err.Error(), "fix or delete it") {
+	if _, err := auth.LoadConfig(dir); err == nil || !strings.Contains(err.Error(), "line 1, column 2") {
 		t.Errorf("corrupt config: %v", err)
 	}
 }
@@ -222,5 +223,121 @@ func TestMaskAndProfileNames(t *testing.T) {
 		if (auth.ValidateProfile(p) == nil) != ok {
 			t.Errorf("ValidateProfile(%q) ok=%v", p, !ok)
 		}
+	}
+}
+
+// A key or settings file that does not parse is never overwritten: reads
+// say where it breaks, writes move it aside first.
+func TestCorruptFilesAreMovedAside(t *testing.T) {
+	ctx := context.Background()
+	for _, tt := range []struct{ name, content, want string }{
+		{"syntax", "{\n  \"keys\": {\"other\": \"pk_other\",\n", "line 3, column 1"},
+		{"not an object", `["x"]`, "not a JSON object"},
+		{"wrong type", `{"keys": ["x"]}`, "line 1, column 1"},
+	} {
+		t.Run("credentials/"+tt.name, func(t *testing.T) {
+			s := newStore(t, keyring.NewMemory(), nil)
+			path := filepath.Join(s.Dir, "credentials.json")
+			os.WriteFile(path, []byte(tt.content), 0o600)
+			_, err := s.Lookup(ctx, "default")
+			if !errors.Is(err, auth.ErrNoKey) || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), path) {
+				t.Errorf("lookup: %v", err)
+			}
+			if _, err := s.Remove(ctx, "default"); err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("remove: %v", err)
+			}
+			_, err = s.Save(ctx, "default", "pk_new", true)
+			var ce *auth.CorruptError
+			if !errors.As(err, &ce) || ce.MovedTo == "" || !strings.Contains(err.Error(), "moved to") {
+				t.Fatalf("save: %v", err)
+			}
+			if b, _ := os.ReadFile(ce.MovedTo); string(b) != tt.content {
+				t.Errorf("the moved-aside file holds %q", b)
+			}
+			// Run again: a fresh file.
+			if _, err := s.Save(ctx, "default", "pk_new", true); err != nil {
+				t.Fatal(err)
+			}
+			if c, err := s.Lookup(ctx, "default"); err != nil || c.Key != "pk_new" {
+				t.Errorf("%+v %v", c, err)
+			}
+		})
+		t.Run("config/"+tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "config.json")
+			os.WriteFile(path, []byte(strings.ReplaceAll(tt.content, "keys", "profiles")), 0o600)
+			if _, err := auth.LoadConfig(dir); err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("load: %v", err)
+			}
+			err := auth.SaveProfile(dir, "default", auth.Profile{AuthMode: "partner"})
+			var ce *auth.CorruptError
+			if !errors.As(err, &ce) || ce.MovedTo == "" {
+				t.Fatalf("save: %v", err)
+			}
+			if err := auth.SaveProfile(dir, "default", auth.Profile{AuthMode: "partner"}); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+// The config folder matters only to commands that read or write it.
+func TestConfigFolderThatIsAFile(t *testing.T) {
+	base := t.TempDir()
+	file := filepath.Join(base, "polytomic-mcp")
+	os.WriteFile(file, []byte("x"), 0o600)
+	if c, err := auth.LoadConfig(file); err != nil || len(c.Profiles) != 0 {
+		t.Errorf("load: %+v %v", c, err)
+	}
+	s := &auth.Store{Keychain: &keyring.Keyring{Backend: keyring.NewMemory(), Timeout: time.Second}, Dir: file, Getenv: func(k string) string {
+		return map[string]string{auth.EnvKey: "pk_env"}[k]
+	}}
+	if c, err := s.Lookup(context.Background(), "default"); err != nil || c.Key != "pk_env" {
+		t.Errorf("env key: %+v %v", c, err)
+	}
+	if err := auth.SaveProfile(file, "default", auth.Profile{}); err == nil || !strings.Contains(err.Error(), file) {
+		t.Errorf("save into a file: %v", err)
+	}
+}
+
+func TestKeyFileIsPrivate(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("Windows folders are private by ACL")
+	}
+	s := newStore(t, keyring.NewMemory(), nil)
+	os.Chmod(s.Dir, 0o777)
+	where, err := s.Save(context.Background(), "default", "pk_x", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := os.Stat(s.Dir); st.Mode().Perm() != 0o700 {
+		t.Errorf("folder mode %v: the message says readable only by you", st.Mode().Perm())
+	}
+	if st, _ := os.Stat(where); st.Mode().Perm() != 0o600 {
+		t.Errorf("file mode %v", st.Mode().Perm())
+	}
+}
+
+func TestKeyFileNeverWrittenThroughALink(t *testing.T) {
+	s := newStore(t, keyring.NewMemory(), nil)
+	elsewhere := filepath.Join(t.TempDir(), "stolen.json")
+	if err := os.Symlink(elsewhere, filepath.Join(s.Dir, "credentials.json")); err != nil {
+		t.Skip(err)
+	}
+	if _, err := s.Save(context.Background(), "default", "pk_x", true); err == nil || !strings.Contains(err.Error(), "symbolic link") {
+		t.Errorf("save through a link: %v", err)
+	}
+	if _, err := os.Stat(elsewhere); err == nil {
+		t.Error("the key went through the link")
+	}
+}
+
+// "Not logged in" names a profile that is not the default, so the fix in
+// the message is exact.
+func TestNoKeyNamesTheProfile(t *testing.T) {
+	s := newStore(t, keyring.NewMemory(), nil)
+	_, err := s.Lookup(context.Background(), "nope")
+	if !errors.Is(err, auth.ErrNoKey) || !strings.Contains(err.Error(), "login --profile nope") {
+		t.Errorf("err = %v", err)
 	}
 }

@@ -1,10 +1,7 @@
 package auth
 
 import (
-	"encoding/json"
 	"errors"
-	"fmt"
-	"os"
 	"path/filepath"
 )
 
@@ -31,18 +28,13 @@ func (c Config) Profile(name string) Profile { return c.Profiles[name] }
 // ConfigPath is the settings file in dir.
 func ConfigPath(dir string) string { return filepath.Join(dir, configFile) }
 
-// LoadConfig reads the settings file; a missing file is an empty config.
+// LoadConfig reads the settings file; a missing file (or a config folder
+// that is not a folder) is an empty config. A file that does not parse is a
+// *CorruptError naming the line and column.
 func LoadConfig(dir string) (Config, error) {
 	c := Config{Profiles: map[string]Profile{}}
-	data, err := os.ReadFile(ConfigPath(dir))
-	if errors.Is(err, os.ErrNotExist) {
-		return c, nil
-	}
-	if err != nil {
-		return c, err
-	}
-	if err := json.Unmarshal(data, &c); err != nil {
-		return Config{Profiles: map[string]Profile{}}, fmt.Errorf("%s is not valid JSON: %w (fix or delete it)", ConfigPath(dir), err)
+	if _, err := decodeFile(ConfigPath(dir), &c); err != nil {
+		return Config{Profiles: map[string]Profile{}}, err
 	}
 	if c.Profiles == nil {
 		c.Profiles = map[string]Profile{}
@@ -50,12 +42,17 @@ func LoadConfig(dir string) (Config, error) {
 	return c, nil
 }
 
-// SaveProfile writes one profile's settings, keeping the others.
+// SaveProfile writes one profile's settings, keeping the others. A settings
+// file that does not parse is moved aside, never overwritten.
 func SaveProfile(dir, name string, p Profile) error {
 	c, err := LoadConfig(dir)
+	var ce *CorruptError
+	if errors.As(err, &ce) {
+		return moveAside(ce)
+	}
 	if err != nil {
 		return err
 	}
 	c.Profiles[name] = p
-	return writeJSON(ConfigPath(dir), c, 0o600)
+	return writeJSON(ConfigPath(dir), c)
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/polytomic-mcp/polytomic-mcp/forward"
+
 	"github.com/spf13/pflag"
 
 	"github.com/polytomic-mcp/polytomic-mcp/auth"
@@ -22,6 +24,7 @@ type apiFlags struct {
 	APIURL           string
 	APIVersion       string
 	ReadOnly         bool
+	AccessMode       string // the --access-mode flag; ReadOnly is the result
 	AuthMode         string
 	PartnerOrgID     string
 	Timeout          time.Duration
@@ -32,13 +35,14 @@ type apiFlags struct {
 
 func addAPIFlags(fs *pflag.FlagSet, a *apiFlags) {
 	addProfileFlag(fs, &a.Profile)
-	fs.StringVar(&a.APIURL, "api-url", proxy.DefaultAPIURL, "Polytomic API base URL, https (env POLYTOMIC_API_URL)")
+	fs.StringVar(&a.APIURL, "api-url", forward.DefaultAPIURL, "Polytomic API base URL, https (env POLYTOMIC_API_URL)")
 	fs.StringVar(&a.APIVersion, "api-version", "", "X-Polytomic-Version to send (env POLYTOMIC_API_VERSION; default the snapshot's)")
-	fs.BoolVar(&a.ReadOnly, "read-only", false, "refuse every call but GET (env POLYTOMIC_ACCESS_MODE=read-only)")
+	fs.StringVar(&a.AccessMode, "access-mode", "", "read-only or full-access (default; read-write is the same) (env POLYTOMIC_ACCESS_MODE)")
+	fs.BoolVar(&a.ReadOnly, "read-only", false, "short for --access-mode read-only")
 	fs.StringVar(&a.AuthMode, "auth-mode", "user", "user or partner (env POLYTOMIC_AUTH_MODE)")
 	fs.StringVar(&a.PartnerOrgID, "partner-org-id", "", "partner mode: organization to act in (env POLYTOMIC_PARTNER_ORG_ID)")
-	fs.DurationVar(&a.Timeout, "timeout", proxy.DefaultTimeout, "time limit per API call (env POLYTOMIC_TIMEOUT)")
-	fs.IntVar(&a.MaxResponseBytes, "max-response-bytes", proxy.DefaultMaxResponseBytes, "reply text returned to the model, in bytes (env POLYTOMIC_MAX_RESPONSE_BYTES)")
+	fs.DurationVar(&a.Timeout, "timeout", forward.DefaultTimeout, "time limit per API call (env POLYTOMIC_TIMEOUT)")
+	fs.IntVar(&a.MaxResponseBytes, "max-response-bytes", forward.DefaultMaxResponseBytes, "reply text returned to the model, in bytes (env POLYTOMIC_MAX_RESPONSE_BYTES)")
 	fs.BoolVar(&a.AllowUnlisted, "allow-unlisted", false, "allow /api/ paths missing from the snapshot (env POLYTOMIC_ALLOW_UNLISTED)")
 }
 
@@ -72,17 +76,11 @@ func (a *apiFlags) resolve(fs *pflag.FlagSet, getenv func(string) string, config
 	}
 	prof := cfg.Profile(a.Profile)
 	fromProfile := map[string]string{"api-url": prof.APIURL, "auth-mode": prof.AuthMode, "partner-org-id": prof.PartnerOrgID}
-	if prof.ReadOnly != nil {
-		fromProfile["read-only"] = map[bool]string{true: "read-only", false: "read-write"}[*prof.ReadOnly]
-	}
 	env := func(flag, name string, apply func(string) error) error {
 		if fs.Changed(flag) {
 			return nil
 		}
 		v, from := strings.TrimSpace(getenv(name)), name
-		if v == "" && name == "POLYTOMIC_ACCESS_MODE" {
-			v, from = strings.TrimSpace(getenv("POLYTOMIC_READ_ONLY")), "POLYTOMIC_READ_ONLY"
-		}
 		if v == "" {
 			v, from = fromProfile[flag], "profile "+a.Profile+" "+flag
 		}
@@ -100,19 +98,6 @@ func (a *apiFlags) resolve(fs *pflag.FlagSet, getenv func(string) string, config
 		env("auth-mode", "POLYTOMIC_AUTH_MODE", set(&a.AuthMode)),
 		env("partner-org-id", "POLYTOMIC_PARTNER_ORG_ID", set(&a.PartnerOrgID)),
 		env("feedback-url", "POLYTOMIC_FEEDBACK_URL", set(&a.FeedbackURL)),
-		// POLYTOMIC_READ_ONLY=true|false is the Claude Desktop bundle's
-		// checkbox; POLYTOMIC_ACCESS_MODE wins when both are set.
-		env("read-only", "POLYTOMIC_ACCESS_MODE", func(v string) error {
-			switch strings.ToLower(v) {
-			case "read-only", "readonly", "ro", "true":
-				a.ReadOnly = true
-			case "read-write", "readwrite", "rw", "false":
-				a.ReadOnly = false
-			default:
-				return fmt.Errorf("use read-only or read-write")
-			}
-			return nil
-		}),
 		env("timeout", "POLYTOMIC_TIMEOUT", func(v string) (err error) { a.Timeout, err = time.ParseDuration(v); return }),
 		env("max-response-bytes", "POLYTOMIC_MAX_RESPONSE_BYTES", func(v string) (err error) { a.MaxResponseBytes, err = strconv.Atoi(v); return }),
 		env("allow-unlisted", "POLYTOMIC_ALLOW_UNLISTED", func(v string) (err error) { a.AllowUnlisted, err = strconv.ParseBool(v); return }),
@@ -121,6 +106,9 @@ func (a *apiFlags) resolve(fs *pflag.FlagSet, getenv func(string) string, config
 		if err != nil {
 			return err
 		}
+	}
+	if err := a.resolveAccess(fs, getenv, prof.ReadOnly); err != nil {
+		return err
 	}
 	a.AuthMode = strings.ToLower(strings.TrimSpace(a.AuthMode))
 	if a.AuthMode != "user" && a.AuthMode != "partner" {
@@ -135,15 +123,71 @@ func (a *apiFlags) resolve(fs *pflag.FlagSet, getenv func(string) string, config
 	if a.MaxResponseBytes < 1024 {
 		return fmt.Errorf("--max-response-bytes must be at least 1024")
 	}
-	if _, err := proxy.ValidateAPIURL(a.APIURL); err != nil {
+	if _, err := forward.ValidateAPIURL(a.APIURL); err != nil {
 		return err
 	}
 	return nil
 }
 
+// Access modes, as Polytomic's hosted MCP server names them
+// (X-Polytomic-Access-Mode); read-write is this binary's older name.
+const (
+	AccessReadOnly   = "read-only"
+	AccessFullAccess = "full-access"
+)
+
+// parseAccessMode maps a flag or environment value to read-only or not.
+func parseAccessMode(v string) (readOnly bool, err error) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case AccessReadOnly:
+		return true, nil
+	case AccessFullAccess, "read-write":
+		return false, nil
+	}
+	return false, fmt.Errorf("unknown access mode %q: use %s or %s", v, AccessReadOnly, AccessFullAccess)
+}
+
+// resolveAccess settles read-only mode. --access-mode or --read-only wins,
+// then POLYTOMIC_ACCESS_MODE, then the profile, then full access. The
+// Claude Desktop bundle's checkbox (POLYTOMIC_READ_ONLY) can only narrow:
+// its unticked default ("false") must not widen a profile saved with
+// `login --read-only`.
+func (a *apiFlags) resolveAccess(fs *pflag.FlagSet, getenv func(string) string, saved *bool) error {
+	explicitFull := false
+	switch {
+	case fs.Changed("access-mode") && fs.Changed("read-only"):
+		return usageErrorf("give --access-mode or --read-only, not both")
+	case fs.Changed("access-mode"):
+		ro, err := parseAccessMode(a.AccessMode)
+		if err != nil {
+			return usageErrorf("--access-mode: %v", err)
+		}
+		a.ReadOnly, explicitFull = ro, !ro
+	case fs.Changed("read-only"):
+	case strings.TrimSpace(getenv("POLYTOMIC_ACCESS_MODE")) != "":
+		ro, err := parseAccessMode(getenv("POLYTOMIC_ACCESS_MODE"))
+		if err != nil {
+			return fmt.Errorf("POLYTOMIC_ACCESS_MODE: %w", err)
+		}
+		a.ReadOnly = ro
+	case saved != nil:
+		a.ReadOnly = *saved
+	}
+	if v := strings.TrimSpace(getenv("POLYTOMIC_READ_ONLY")); v != "" {
+		ro, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("POLYTOMIC_READ_ONLY=%q: use true or false", v)
+		}
+		if ro && !explicitFull {
+			a.ReadOnly = true
+		}
+	}
+	return nil
+}
+
 // forwarderConfig is the forwarder's view of the settings.
-func (a *apiFlags) forwarderConfig(f *Factory) proxy.ForwarderConfig {
-	return proxy.ForwarderConfig{
+func (a *apiFlags) forwarderConfig(f *Factory) forward.Config {
+	return forward.Config{
 		APIURL:           a.APIURL,
 		APIVersion:       a.APIVersion, // empty: the snapshot's
 		UserAgent:        "polytomic-mcp/" + f.Build.Version,
@@ -176,11 +220,11 @@ func (a *apiFlags) load(fs *pflag.FlagSet, f *Factory) error {
 
 // forwarder builds the forwarder for these settings, with the profile's key
 // lookup, which it also returns for other users of the key.
-func (a *apiFlags) forwarder(f *Factory, logger *slog.Logger) (*proxy.Forwarder, proxy.KeySource, error) {
+func (a *apiFlags) forwarder(f *Factory, logger *slog.Logger) (*forward.Forwarder, forward.KeySource, error) {
 	keys, err := f.KeySource(a.Profile)
 	if err != nil {
 		return nil, nil, err
 	}
-	fwd, err := proxy.NewForwarder(a.forwarderConfig(f), keys, f.Index, f.HTTPClient, logger)
+	fwd, err := forward.New(a.forwarderConfig(f), keys, f.Index, f.HTTPClient, logger)
 	return fwd, keys, err
 }

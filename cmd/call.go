@@ -4,14 +4,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 
-	"github.com/spf13/cobra"
+	"github.com/polytomic-mcp/polytomic-mcp/forward"
 
-	"github.com/polytomic-mcp/polytomic-mcp/proxy"
+	"github.com/spf13/cobra"
 )
 
 // CallOptions configure `polytomic-mcp call`.
@@ -45,7 +46,7 @@ body is printed as pretty JSON; HTTP errors exit non-zero.`,
   polytomic-mcp call bulkSync_executions_list --param id=SYNC_ID --param only_terminal=true
   polytomic-mcp call GET /api/bulk/syncs/SYNC_ID/executions --query limit=5 --filter 'data.#.{id,status}'
   polytomic-mcp call POST /api/bulk/syncs/SYNC_ID/activate --body '{"active": false}'`,
-		Args: cobra.RangeArgs(1, 2),
+		Args: usageArgs(cobra.RangeArgs(1, 2)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Args = args
 			opts.LogLevel = ro.logLevel(f)
@@ -109,14 +110,14 @@ func callRun(ctx context.Context, opts *CallOptions) error {
 		if res.Hint != "" {
 			msg += "\nhint: " + res.Hint
 		}
-		return &ExitError{Code: 1, Err: fmt.Errorf("%s", msg)}
+		return errors.New(msg)
 	}
 	return nil
 }
 
 // request turns the command line into an ExecRequest.
-func (o *CallOptions) request() (proxy.ExecRequest, error) {
-	var req proxy.ExecRequest
+func (o *CallOptions) request() (forward.Request, error) {
+	var req forward.Request
 	switch len(o.Args) {
 	case 1:
 		if len(o.Query) > 0 {
@@ -191,7 +192,7 @@ func addKV(dst map[string]any, pairs []string, flag string) error {
 }
 
 // printBody writes the body: indented JSON when it is JSON.
-func printBody(w io.Writer, res *proxy.ExecResult) error {
+func printBody(w io.Writer, res *forward.Result) error {
 	text := res.BodyText()
 	if text == "" {
 		return nil

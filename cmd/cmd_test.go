@@ -4,14 +4,16 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/polytomic-mcp/polytomic-mcp/internal/testspec"
 	"github.com/spf13/cobra"
+
+	"github.com/polytomic-mcp/polytomic-mcp/internal/testspec"
 
 	"github.com/polytomic-mcp/polytomic-mcp/auth"
 	"github.com/polytomic-mcp/polytomic-mcp/internal/clients"
@@ -78,13 +80,24 @@ func TestSearchRun(t *testing.T) {
 }
 
 func TestVersionRun(t *testing.T) {
-	f, out, _ := testFactory(t, "", false)
-	if err := versionRun(&VersionOptions{IO: f.IO, Factory: f}); err != nil {
-		t.Fatal(err)
+	f, _, _ := testFactory(t, "", false)
+	ix, _ := f.Index()
+	api := ix.API()
+	tests := []struct {
+		json bool
+		want string
+	}{
+		{false, fmt.Sprintf("polytomic-mcp 1.2.3 (commit abc1234, built 2026-11-26)\nPolytomic API %s snapshot, %d operations\n", api.Version, len(api.Operations))},
+		{true, fmt.Sprintf(`"api_version": %q,`+"\n"+`  "operations": %d`, api.Version, len(api.Operations))},
 	}
-	want := "polytomic-mcp 1.2.3 (commit abc1234, built 2026-11-26)\nWidget API 2024-01-01 snapshot, 5 operations\n"
-	if got := strings.Replace(out.String(), "Polytomic API", "Widget API", 1); got != want {
-		t.Errorf("got %q, want %q", got, want)
+	for _, tt := range tests {
+		f, out, _ := testFactory(t, "", false)
+		if err := versionRun(&VersionOptions{IO: f.IO, Factory: f, JSON: tt.json}); err != nil {
+			t.Fatal(err)
+		}
+		if got := out.String(); !strings.Contains(got, tt.want) {
+			t.Errorf("json=%v: got %q, want %q", tt.json, got, tt.want)
+		}
 	}
 }
 
@@ -165,6 +178,19 @@ func TestAPIFlagPrecedence(t *testing.T) {
 		{name: "http not loopback", args: []string{"--api-url", "http://example.com"}, wantErr: "must use https"},
 		{name: "bad access mode", env: map[string]string{"POLYTOMIC_ACCESS_MODE": "sometimes"}, wantErr: "POLYTOMIC_ACCESS_MODE"},
 		{name: "bad profile name", args: []string{"--profile", "../x"}, wantErr: "invalid profile name"},
+		// The hosted server's values (X-Polytomic-Access-Mode).
+		{name: "hosted full-access", env: map[string]string{"POLYTOMIC_ACCESS_MODE": "full-access"}, wantURL: "https://app.polytomic.com", wantMode: "user"},
+		{name: "hosted read-only", env: map[string]string{"POLYTOMIC_ACCESS_MODE": "Read-Only"}, wantURL: "https://app.polytomic.com", wantRO: true, wantMode: "user"},
+		{name: "access-mode flag", args: []string{"--access-mode", "read-only"}, wantURL: "https://app.polytomic.com", wantRO: true, wantMode: "user"},
+		{name: "access-mode flag beats env", args: []string{"--access-mode", "full-access"}, env: map[string]string{"POLYTOMIC_ACCESS_MODE": "read-only"}, wantURL: "https://app.polytomic.com", wantMode: "user"},
+		{name: "bad access-mode flag lists values", args: []string{"--access-mode", "rw"}, wantErr: "use read-only or full-access"},
+		{name: "both access flags", args: []string{"--access-mode", "read-only", "--read-only"}, wantErr: "not both"},
+		// An unticked bundle checkbox must not widen a read-only profile;
+		// only an explicit choice does.
+		{name: "bundle default keeps a read-only profile", args: []string{"--profile", "lab"}, env: map[string]string{"POLYTOMIC_READ_ONLY": "false"}, wantURL: "https://lab.example", wantRO: true, wantMode: "user"},
+		{name: "explicit flag widens a read-only profile", args: []string{"--profile", "lab", "--access-mode", "full-access"}, wantURL: "https://lab.example", wantMode: "user"},
+		{name: "bundle checkbox narrows", env: map[string]string{"POLYTOMIC_ACCESS_MODE": "full-access", "POLYTOMIC_READ_ONLY": "true"}, wantURL: "https://app.polytomic.com", wantRO: true, wantMode: "user"},
+		{name: "bad bundle checkbox", env: map[string]string{"POLYTOMIC_READ_ONLY": "maybe"}, wantErr: "POLYTOMIC_READ_ONLY"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -174,13 +200,7 @@ func TestAPIFlagPrecedence(t *testing.T) {
 			if err := cmd.Flags().Parse(tt.args); err != nil {
 				t.Fatal(err)
 			}
-			getenv := func(k string) string {
-				v := tt.env[k]
-				if strings.HasPrefix(v, "${") {
-					return ""
-				}
-				return v
-			}
+			getenv := withoutPlaceholders(func(k string) string { return tt.env[k] })
 			err := a.resolve(cmd.Flags(), getenv, dir)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
@@ -198,15 +218,18 @@ func TestAPIFlagPrecedence(t *testing.T) {
 	}
 }
 
-func TestGetenvDropsUnfilledPlaceholders(t *testing.T) {
+// The real factory reads the environment without Claude Desktop's unfilled
+// placeholders, so a blank bundle field is unset, not a value.
+func TestFactoryGetenvDropsUnfilledPlaceholders(t *testing.T) {
 	t.Setenv("POLYTOMIC_TEST_X", "${user_config.api_url}")
 	t.Setenv("POLYTOMIC_TEST_Y", "https://x.example")
-	if Getenv("POLYTOMIC_TEST_X") != "" || Getenv("POLYTOMIC_TEST_Y") != "https://x.example" {
+	f := NewFactory(BuildInfo{}, nil, nil)
+	if f.Getenv("POLYTOMIC_TEST_X") != "" || f.Getenv("POLYTOMIC_TEST_Y") != "https://x.example" {
 		t.Error("placeholder handling is wrong")
 	}
 }
 
-// The key never reaches a client's config or the argv of anything we run,
+// The key never reaches a client's config, a backup or the output,
 // even when it is in the environment.
 func TestInstallNeverCarriesTheKey(t *testing.T) {
 	const secret = "pk_live_do_not_leak_1234"
@@ -214,26 +237,17 @@ func TestInstallNeverCarriesTheKey(t *testing.T) {
 		t.Run(client, func(t *testing.T) {
 			f, out, _ := testFactory(t, "", false)
 			home := t.TempDir()
-			var argvs [][]string
 			env := map[string]string{"POLYTOMIC_API_KEY": secret, "HOME": home}
 			f.Getenv = func(k string) string { return env[k] }
 			f.Executable = func() (string, error) { return "/usr/local/bin/polytomic-mcp", nil }
 			f.ClientEnv = func() clients.Env {
-				return clients.Env{GOOS: "linux", Getenv: f.Getenv, Dir: home,
-					LookPath: func(string) (string, error) { return "/usr/bin/claude", nil },
-					Run: func(_ context.Context, argv []string) ([]byte, error) {
-						argvs = append(argvs, argv)
-						return nil, nil
-					}}
+				return clients.Env{GOOS: "linux", Getenv: f.Getenv, Dir: home, BackupDir: filepath.Join(home, "backups"),
+					LookPath: func(string) (string, error) { return "/usr/bin/polytomic-mcp", nil }}
 			}
-			opts := &InstallOptions{IO: f.IO, Factory: f, Client: client, Scope: "user", Name: "polytomic", Profile: "work", ReadOnly: true}
-			if err := installRun(context.Background(), opts); err != nil {
+			opts := &InstallOptions{IO: f.IO, Factory: f, Client: client, Scope: "user", Name: "polytomic", Profile: "work", ReadOnly: true,
+				APIURL: "https://x.example", AccessMode: "read-only"}
+			if err := installRun(opts); err != nil {
 				t.Fatal(err)
-			}
-			for _, a := range argvs {
-				if strings.Contains(strings.Join(a, " "), secret) {
-					t.Errorf("argv carries the key: %q", a)
-				}
 			}
 			if strings.Contains(out.String(), secret) {
 				t.Error("output carries the key")

@@ -6,7 +6,7 @@ package cmd
 
 import (
 	"context"
-	"errors"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -74,31 +74,12 @@ func NewFactory(build BuildInfo, stdinIsTTY func() bool, readSecret func(context
 	return &Factory{
 		IO:         &IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr, StdinIsTTY: stdinIsTTY, ReadSecret: readSecret},
 		Build:      build,
-		Getenv:     os.Getenv,
+		Getenv:     withoutPlaceholders(os.Getenv),
 		Index:      spec.Embedded,
 		Keychain:   keyring.New(),
 		Executable: executablePath,
 	}
 }
-
-// ExitError ends the process with Code after its message (if any) has been
-// printed; main is the one place that turns errors into exit codes.
-type ExitError struct {
-	Code int
-	Err  error
-}
-
-func (e *ExitError) Error() string {
-	if e.Err == nil {
-		return fmt.Sprintf("exit status %d", e.Code)
-	}
-	return e.Err.Error()
-}
-
-func (e *ExitError) Unwrap() error { return e.Err }
-
-// ErrSilent is an error whose message has already been shown.
-var ErrSilent = errors.New("silent error")
 
 // newLogger builds the stderr logger for a --log-level value.
 func newLogger(w io.Writer, level string) (*slog.Logger, error) {
@@ -107,17 +88,6 @@ func newLogger(w io.Writer, level string) (*slog.Logger, error) {
 		return nil, fmt.Errorf("invalid log level %q: use debug, info, warn or error", level)
 	}
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
-}
-
-// IsUsageError reports whether err came from parsing the command line.
-func IsUsageError(err error) bool {
-	msg := err.Error()
-	for _, p := range []string{"unknown flag", "unknown shorthand flag", "unknown command", "flag needs an argument", "invalid argument", "accepts ", "requires at least", "requires at most"} {
-		if strings.Contains(msg, p) {
-			return true
-		}
-	}
-	return false
 }
 
 // KeySource is the key lookup for a profile, shared by every call of one
@@ -130,13 +100,22 @@ func (f *Factory) KeySource(profile string) (*auth.Resolver, error) {
 	return &auth.Resolver{Store: store, Profile: profile}, nil
 }
 
-// Getenv reads the environment, treating a Claude Desktop placeholder that
-// was never filled in ("${user_config.api_url}" for a blank optional field)
-// as unset.
-func Getenv(key string) string {
-	v := os.Getenv(key)
-	if strings.HasPrefix(v, "${") && strings.HasSuffix(v, "}") {
-		return ""
+// withoutPlaceholders reads the environment through getenv, treating a
+// Claude Desktop placeholder that was never filled in
+// ("${user_config.api_url}" for a blank optional field) as unset.
+func withoutPlaceholders(getenv func(string) string) func(string) string {
+	return func(key string) string {
+		v := getenv(key)
+		if strings.HasPrefix(v, "${") && strings.HasSuffix(v, "}") {
+			return ""
+		}
+		return v
 	}
-	return v
+}
+
+// writeJSON prints v as indented JSON: every --json output looks the same.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }

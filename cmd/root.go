@@ -15,15 +15,16 @@ func NewCmdRoot(f *Factory) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "polytomic-mcp",
 		Short: "Polytomic's REST API for AI agents, as a local MCP server",
-		Long: `polytomic-mcp gives AI agents the whole Polytomic REST API through three MCP
-tools: search (find the operation), execute (call it) and submit_mcp_feedback.
+		Long: `polytomic-mcp gives AI agents the whole Polytomic REST API through MCP
+tools: search (find the operation), execute (make a read), execute_write
+(make a write; not offered in read-only mode) and submit_mcp_feedback.
 
 MCP clients start it as "polytomic-mcp serve". Run with no arguments from a
 client (stdin not a terminal), it serves; from a terminal it prints this help.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Version:       f.Build.Version,
-		Args:          cobra.NoArgs,
+		Args:          usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if f.IO.StdinIsTTY != nil && f.IO.StdinIsTTY() {
 				return cmd.Help()
@@ -38,6 +39,7 @@ client (stdin not a terminal), it serves; from a terminal it prints this help.`,
 	root.SetIn(f.IO.In)
 	root.SetOut(f.IO.Out)
 	root.SetErr(f.IO.ErrOut)
+	root.SetFlagErrorFunc(flagError)
 	root.SetVersionTemplate("{{.Version}}\n")
 	root.PersistentFlags().StringVar(&ro.LogLevel, "log-level", "", "log level on stderr: debug, info, warn, error (env POLYTOMIC_MCP_LOG_LEVEL; default warn)")
 

@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -29,7 +30,7 @@ JSON-RPC; logs go to stderr.
 
 The API key comes from POLYTOMIC_API_KEY or the keychain (polytomic-mcp
 login); without one, search still works and execute explains how to log in.`,
-		Args: cobra.NoArgs,
+		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.LogLevel = ro.logLevel(f)
 			if err := opts.API.load(cmd.Flags(), f); err != nil {
@@ -89,6 +90,10 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 			}
 		},
 	})
+	if opts.IO.StdinIsTTY != nil && opts.IO.StdinIsTTY() {
+		// Someone ran serve by hand: say why nothing happens.
+		fmt.Fprintln(opts.IO.ErrOut, `polytomic-mcp is serving MCP on stdin/stdout, waiting for an MCP client (Ctrl-D or Ctrl-C to stop); by hand, try: polytomic-mcp search "list bulk syncs"`)
+	}
 	logger.Info("serving MCP on stdio", "version", f.Build.Version, "api_url", opts.API.APIURL, "read_only", opts.API.ReadOnly, "auth_mode", opts.API.AuthMode)
 	return proxy.Serve(ctx, s, opts.IO.In, opts.IO.Out, logger)
 }

@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -20,7 +19,7 @@ func NewCmdVersion(f *Factory, runF func(*VersionOptions) error) *cobra.Command 
 	cmd := &cobra.Command{
 		Use:   "version",
 		Short: "Print the version, build and API snapshot",
-		Args:  cobra.NoArgs,
+		Args:  usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
 				return runF(opts)
@@ -48,9 +47,7 @@ func versionRun(opts *VersionOptions) error {
 	}
 	v := versionInfo{Version: b.Version, Commit: b.Commit, Date: b.Date, APIVersion: ix.API().Version, Operations: len(ix.API().Operations)}
 	if opts.JSON {
-		enc := json.NewEncoder(opts.IO.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(v)
+		return writeJSON(opts.IO.Out, v)
 	}
 	_, err = fmt.Fprintf(opts.IO.Out, "polytomic-mcp %s (commit %s, built %s)\nPolytomic API %s snapshot, %d operations\n",
 		v.Version, v.Commit, v.Date, v.APIVersion, v.Operations)

@@ -6,71 +6,152 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
+	"sort"
 	"strings"
 
 	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/polytomic-mcp/polytomic-mcp/forward"
+	"github.com/polytomic-mcp/polytomic-mcp/spec"
 )
 
-var executeInputSchema = json.RawMessage(`{"type":"object","properties":{` +
-	`"operation_id":{"type":"string","description":"From search."},` +
-	`"params":{"type":"object","description":"With operation_id: path and query parameters by name."},` +
-	`"method":{"type":"string","enum":["GET","POST","PUT","PATCH","DELETE"]},` +
-	`"path":{"type":"string","description":"With method: /api/... template (with path_params) or concrete path."},` +
-	`"path_params":{"type":"object"},` +
-	`"query":{"type":"object"},` +
-	`"body":{"description":"JSON request body."},` +
-	`"idempotency_key":{"type":"string","description":"POST only; generated if omitted."},` +
-	`"organization_id":{"type":"string","description":"Partner mode: act in this organization."},` +
-	`"response_filter":{"type":"string","description":"gjson path to keep part of the reply, e.g. data.#.{id,name,active}"},` +
-	`"all_pages":{"type":"boolean","description":"Follow paging, up to max_pages (default 5)."},` +
-	`"max_pages":{"type":"integer","minimum":1,"maximum":50}}}`)
+// executeTools are the two tools that make REST calls: execute for reads
+// and execute_write for everything else. Clients approve per tool, so a
+// user can let reads run unprompted while every write still asks. Each
+// schema is built from the constants the forwarder enforces, and the
+// handler accepts exactly the arguments its schema lists.
+func executeTool(write bool) mcp.Tool {
+	var methods []string
+	for _, m := range spec.Methods() {
+		if spec.IsReadMethod(m) != write {
+			methods = append(methods, m)
+		}
+	}
+	props := map[string]any{
+		"operation_id":    prop{Type: "string", Description: "From search."},
+		"params":          prop{Type: "object", Description: "Path and query parameters by name (with operation_id)."},
+		"method":          prop{Type: "string", Enum: methods},
+		"path":            prop{Type: "string", Description: "With method: /api/... path, or template with path_params."},
+		"path_params":     prop{Type: "object"},
+		"query":           prop{Type: "object"},
+		"organization_id": prop{Type: "string", Description: "Partner mode: act in this organization."},
+		"response_filter": prop{Type: "string", Description: "gjson path to keep part of the reply: data.#.{id,name}"},
+	}
+	// openWorldHint is left to its default (true): calls reach the API.
+	t := mcp.Tool{Name: ToolExecute, Annotations: mcp.ToolAnnotation{
+		Title: "Polytomic API read", ReadOnlyHint: mcp.ToBoolPtr(true), DestructiveHint: mcp.ToBoolPtr(false),
+		IdempotentHint: mcp.ToBoolPtr(true),
+	}}
+	t.Description = "Make a Polytomic REST read (GET) found with search; the server adds the key and headers. Writes: " + ToolExecuteWrite + "."
+	if write {
+		props["body"] = prop{Description: "JSON request body."}
+		props["idempotency_key"] = prop{Type: "string", Description: "Generated where the API honours one."}
+		t.Name, t.Annotations.Title = ToolExecuteWrite, "Polytomic API write"
+		// idempotentHint and openWorldHint are left to their defaults (false,
+		// true), which is what a write is.
+		t.Annotations.ReadOnlyHint, t.Annotations.DestructiveHint, t.Annotations.IdempotentHint = mcp.ToBoolPtr(false), mcp.ToBoolPtr(true), nil
+		t.Description = "Make a Polytomic REST write (" + strings.Join(methods, ", ") + ") found with search; the server adds the key and headers. Reads: " + ToolExecute + "."
+	} else {
+		props["all_pages"] = prop{Type: "boolean", Description: fmt.Sprintf("Follow paging, up to max_pages (default %d).", forward.DefaultMaxPages)}
+		props["max_pages"] = prop{Type: "integer", Minimum: ptr(1), Maximum: ptr(forward.MaxMaxPages)}
+	}
+	t.InputSchema = mcp.ToolInputSchema{Type: "object", Properties: props}
+	return t
+}
 
-func executeTool(readOnly bool) mcp.Tool {
-	ann := mcp.ToolAnnotation{
-		Title:           "Call the Polytomic API",
-		ReadOnlyHint:    mcp.ToBoolPtr(false),
-		DestructiveHint: mcp.ToBoolPtr(true),
-		IdempotentHint:  mcp.ToBoolPtr(false),
-		OpenWorldHint:   mcp.ToBoolPtr(true),
+// prop is one argument in a tool's input schema.
+type prop struct {
+	Type        string   `json:"type,omitempty"`
+	Description string   `json:"description,omitempty"`
+	Enum        []string `json:"enum,omitempty"`
+	Minimum     *int     `json:"minimum,omitempty"`
+	Maximum     *int     `json:"maximum,omitempty"`
+	Default     any      `json:"default,omitempty"`
+	MaxLength   *int     `json:"maxLength,omitempty"`
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// argNames are the arguments a tool's schema lists, sorted: what its
+// handler accepts.
+func argNames(t mcp.Tool) []string {
+	names := make([]string, 0, len(t.InputSchema.Properties))
+	for k := range t.InputSchema.Properties {
+		names = append(names, k)
 	}
-	desc := "Make a Polytomic REST call found with search. The server adds the API key and headers."
-	if readOnly {
-		// Nothing but GET leaves the machine, so clients may treat it as safe.
-		ann.ReadOnlyHint, ann.DestructiveHint = mcp.ToBoolPtr(true), mcp.ToBoolPtr(false)
-		desc += " Read-only mode: only GET calls are allowed."
+	sort.Strings(names)
+	return names
+}
+
+// execute returns the handler of one of the two tools: it refuses, before
+// any I/O, a call whose method belongs to the other tool.
+func (h *handlers) execute(tool mcp.Tool) func(context.Context, mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+	write := tool.Name == ToolExecuteWrite
+	own := argNames(tool)
+	// Arguments of either tool are read first, so that a write sent to
+	// execute (with its body) is told to use execute_write rather than that
+	// body is not an argument.
+	either := argNames(executeTool(!write))
+	for _, a := range own {
+		if !slices.Contains(either, a) {
+			either = append(either, a)
+		}
 	}
-	return mcp.Tool{
-		Name:           "execute",
-		Description:    desc + " Use search first for the operation_id and its parameters.",
-		RawInputSchema: executeInputSchema,
-		Annotations:    ann,
+	sort.Strings(either)
+	return func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		m, err := args(req, either...)
+		if err != nil {
+			return toolError(err), nil
+		}
+		er, err := execRequestFromArgs(m, req)
+		if err != nil {
+			return toolError(err), nil
+		}
+		if h.opts.Forwarder == nil {
+			return toolError(errors.New("execute is not configured in this server")), nil
+		}
+		if err := h.checkTool(er, write); err != nil {
+			return toolError(err), nil
+		}
+		if _, err := args(req, own...); err != nil {
+			return toolError(err), nil
+		}
+		res, err := h.opts.Forwarder.Execute(ctx, er)
+		if err != nil {
+			h.opts.Logger.Debug("execute refused or failed", "err", err)
+			return toolError(err), nil
+		}
+		out := structured(res, RenderExecText(res))
+		out.IsError = res.IsError()
+		return out, nil
 	}
 }
 
-func (h *handlers) execute(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-	m, err := args(req, "operation_id", "params", "method", "path", "path_params", "query", "body", "idempotency_key", "organization_id", "response_filter", "all_pages", "max_pages")
+// checkTool refuses a read sent to execute_write and a write sent to
+// execute, naming the tool to use.
+func (h *handlers) checkTool(er forward.Request, write bool) error {
+	ix, err := h.opts.Index()
 	if err != nil {
-		return toolError(err), nil
+		return err
 	}
-	er, err := execRequestFromArgs(m, req)
-	if err != nil {
-		return toolError(err), nil
+	method, err := forward.MethodOf(ix, er)
+	if err != nil || method == "" {
+		return err // the forwarder explains an unknown operation
 	}
-	if h.opts.Forwarder == nil {
-		return toolError(errors.New("execute is not configured in this server")), nil
+	switch read := spec.IsReadMethod(method); {
+	case read && write:
+		return fmt.Errorf("%w: %s only reads: call %s with the same arguments", forward.ErrBadInput, method, ToolExecute)
+	case !read && !write && h.opts.ReadOnly:
+		return fmt.Errorf("%w: %s would change data, and this server only reads (--access-mode read-only); restart it with --access-mode full-access to allow writes", forward.ErrReadOnly, method)
+	case !read && !write:
+		return fmt.Errorf("%w: %s changes data: call %s with the same arguments (writes are a separate tool so that each one asks for approval)", forward.ErrBadInput, method, ToolExecuteWrite)
 	}
-	res, err := h.opts.Forwarder.Execute(ctx, er)
-	if err != nil {
-		h.opts.Logger.Debug("execute refused or failed", "err", err)
-		return toolError(err), nil
-	}
-	out := structured(res, RenderExecText(res))
-	out.IsError = res.IsError()
-	return out, nil
+	return nil
 }
 
-func execRequestFromArgs(m map[string]any, req mcp.CallToolRequest) (ExecRequest, error) {
-	var er ExecRequest
+func execRequestFromArgs(m map[string]any, req mcp.CallToolRequest) (forward.Request, error) {
+	var er forward.Request
 	var err error
 	for name, dst := range map[string]*string{
 		"operation_id": &er.OperationID, "method": &er.Method, "path": &er.Path,
@@ -84,7 +165,7 @@ func execRequestFromArgs(m map[string]any, req mcp.CallToolRequest) (ExecRequest
 		if v, ok := m[name]; ok && v != nil {
 			obj, isObj := v.(map[string]any)
 			if !isObj {
-				return er, badInput("%s must be an object, got %s", name, jsonType(v))
+				return er, badInput("%s must be an object, got %s", name, forward.JSONType(v))
 			}
 			*dst = obj
 		}
@@ -92,7 +173,7 @@ func execRequestFromArgs(m map[string]any, req mcp.CallToolRequest) (ExecRequest
 	if v, ok := m["all_pages"]; ok && v != nil {
 		b, isBool := v.(bool)
 		if !isBool {
-			return er, badInput("all_pages must be a boolean, got %s", jsonType(v))
+			return er, badInput("all_pages must be a boolean, got %s", forward.JSONType(v))
 		}
 		er.AllPages = b
 	}
@@ -100,7 +181,7 @@ func execRequestFromArgs(m map[string]any, req mcp.CallToolRequest) (ExecRequest
 		return er, err
 	} else if set {
 		if n < 1 {
-			return er, badInput("max_pages must be between 1 and %d", MaxMaxPages)
+			return er, badInput("max_pages must be between 1 and %d", forward.MaxMaxPages)
 		}
 		er.MaxPages = n
 	}
@@ -120,13 +201,12 @@ func execRequestFromArgs(m map[string]any, req mcp.CallToolRequest) (ExecRequest
 }
 
 // RenderExecText is what the model reads of an execute result.
-func RenderExecText(r *ExecResult) string {
+func RenderExecText(r *forward.Result) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "HTTP %d %s  %s %s\n", r.Status, http.StatusText(r.Status), r.method, r.path)
+	fmt.Fprintf(&b, "HTTP %d %s  %s %s\n", r.Status, http.StatusText(r.Status), r.Method, r.Path)
 	if len(r.Headers) > 0 {
-		keys := []string{"x-polytomic-version", "content-type", "retry-after", "x-request-id", "x-polytomic-request-id", "request-id"}
 		var parts []string
-		for _, k := range keys {
+		for _, k := range forward.UsefulHeaders() {
 			if v, ok := r.Headers[k]; ok {
 				parts = append(parts, k+": "+v)
 			}
@@ -148,23 +228,27 @@ func RenderExecText(r *ExecResult) string {
 		return strings.TrimRight(b.String(), "\n")
 	}
 	b.WriteString("\n")
-	b.WriteString(r.text)
+	b.WriteString(r.BodyText())
 	if r.Truncated != nil {
 		fmt.Fprintf(&b, "\n[truncated: showing %d of %d bytes. Narrow the reply with params (a limit or filter), response_filter (e.g. \"data.#.{id,name}\")", r.Truncated.ShownBytes, r.Truncated.TotalBytes)
-		if r.nextParam != "" {
-			fmt.Fprintf(&b, ", or smaller pages (%s)", r.nextParam)
+		if r.NextParam != "" {
+			fmt.Fprintf(&b, ", or smaller pages (%s)", r.NextParam)
 		}
 		b.WriteString("]")
 	}
 	if r.Pages > 0 {
 		fmt.Fprintf(&b, "\n[%d pages merged]", r.Pages)
 	}
-	if r.NextPageToken != "" && r.nextParam != "" {
-		fmt.Fprintf(&b, "\n[next page: execute again with %s=%q", r.nextParam, r.NextPageToken)
-		if r.opID != "" {
-			fmt.Fprintf(&b, " in params (operation_id %s)", r.opID)
+	if r.NextPageToken != "" && r.NextParam != "" {
+		fmt.Fprintf(&b, "\n[next page: execute again with %s=%q", r.NextParam, r.NextPageToken)
+		if r.OperationID != "" {
+			fmt.Fprintf(&b, " in params (operation_id %s)", r.OperationID)
 		}
-		b.WriteString(", or all_pages=true]")
+		if r.AllPages {
+			fmt.Fprintf(&b, ", or a larger max_pages (up to %d)]", forward.MaxMaxPages)
+		} else {
+			b.WriteString(", or all_pages=true]")
+		}
 	}
 	for _, n := range r.Notes {
 		fmt.Fprintf(&b, "\n[note: %s]", n)

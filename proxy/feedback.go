@@ -16,6 +16,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/polytomic-mcp/polytomic-mcp/forward"
+
 	"github.com/google/uuid"
 	"github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/client/transport"
@@ -63,7 +65,7 @@ type FeedbackResult struct {
 type Feedback struct {
 	QueuePath string
 	URL       string // empty: forwarding off
-	Keys      KeySource
+	Keys      forward.KeySource
 	Version   string
 	HTTP      *http.Client
 	Timeout   time.Duration
@@ -270,17 +272,17 @@ func (f *Feedback) writeQueue(entries []FeedbackEntry) error {
 	return os.Rename(tmp.Name(), f.QueuePath)
 }
 
-var feedbackInputSchema = json.RawMessage(`{"type":"object","properties":{` +
-	`"category":{"type":"string","enum":["bug","missing_capability","friction","docs","other"]},` +
-	`"summary":{"type":"string","maxLength":200},` +
-	`"details":{"type":"string","maxLength":4000},` +
-	`"tool":{"type":"string"},"operation":{"type":"string"}},"required":["category","summary"]}`)
-
 func feedbackTool() mcp.Tool {
 	return mcp.Tool{
-		Name:           "submit_mcp_feedback",
-		Description:    "Report friction, a bug or a missing capability of this server or the Polytomic API. Saved locally and sent to Polytomic.",
-		RawInputSchema: feedbackInputSchema,
+		Name:        ToolFeedback,
+		Description: "Report friction, a bug or a missing capability of this server or the Polytomic API. Saved locally and sent to Polytomic.",
+		InputSchema: mcp.ToolInputSchema{Type: "object", Required: []string{"category", "summary"}, Properties: map[string]any{
+			"category":  prop{Type: "string", Enum: feedbackCategories},
+			"summary":   prop{Type: "string", MaxLength: ptr(maxSummary)},
+			"details":   prop{Type: "string", MaxLength: ptr(maxDetails)},
+			"tool":      prop{Type: "string"},
+			"operation": prop{Type: "string"},
+		}},
 		Annotations: mcp.ToolAnnotation{
 			Title:           "Send feedback",
 			ReadOnlyHint:    mcp.ToBoolPtr(false),

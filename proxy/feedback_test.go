@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/polytomic-mcp/polytomic-mcp/internal/testapi"
+
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 )
@@ -75,7 +77,7 @@ func queueLines(t *testing.T, path string) []FeedbackEntry {
 func TestFeedbackDeliveredQueuedRetried(t *testing.T) {
 	hosted := newHostedFeedback(t)
 	dir := t.TempDir()
-	fb := &Feedback{QueuePath: filepath.Join(dir, "state", "feedback.jsonl"), URL: hosted.URL, Keys: staticKeys{key: testKey}, Version: "test"}
+	fb := &Feedback{QueuePath: filepath.Join(dir, "state", "feedback.jsonl"), URL: hosted.URL, Keys: testapi.Keys{Key: testapi.Key}, Version: "test"}
 	ctx := context.Background()
 
 	// Delivered.
@@ -89,7 +91,7 @@ func TestFeedbackDeliveredQueuedRetried(t *testing.T) {
 	if got := hosted.received()[0]; got["summary"] != "search missed the schedules call" || got["tool"] != "search" {
 		t.Errorf("forwarded %v", got)
 	}
-	if hosted.auth[0] != "Bearer "+testKey {
+	if hosted.auth[0] != "Bearer "+testapi.Key {
 		t.Errorf("forwarded without the bearer key: %q", hosted.auth[0])
 	}
 	if st, err := os.Stat(fb.QueuePath); err != nil || st.Mode().Perm() != 0o600 {
@@ -126,9 +128,9 @@ func TestFeedbackQueuedWhenOffOrNoKeyOrDown(t *testing.T) {
 	down := newHostedFeedback(t)
 	down.Close()
 	for name, fb := range map[string]*Feedback{
-		"forwarding off": {URL: "", Keys: staticKeys{key: testKey}},
-		"no key":         {URL: "http://127.0.0.1:1/mcp", Keys: staticKeys{}},
-		"endpoint down":  {URL: down.URL, Keys: staticKeys{key: testKey}},
+		"forwarding off": {URL: "", Keys: testapi.Keys{Key: testapi.Key}},
+		"no key":         {URL: "http://127.0.0.1:1/mcp", Keys: testapi.Keys{}},
+		"endpoint down":  {URL: down.URL, Keys: testapi.Keys{Key: testapi.Key}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			fb.QueuePath = filepath.Join(t.TempDir(), "feedback.jsonl")
@@ -139,7 +141,7 @@ func TestFeedbackQueuedWhenOffOrNoKeyOrDown(t *testing.T) {
 			if res.Status != "queued" || res.Reason == "" || len(queueLines(t, fb.QueuePath)) != 1 {
 				t.Errorf("%+v", res)
 			}
-			if strings.Contains(res.Reason, testKey) {
+			if strings.Contains(res.Reason, testapi.Key) {
 				t.Error("reason leaks the key")
 			}
 		})
@@ -147,7 +149,7 @@ func TestFeedbackQueuedWhenOffOrNoKeyOrDown(t *testing.T) {
 }
 
 func TestFeedbackValidation(t *testing.T) {
-	fb := &Feedback{QueuePath: filepath.Join(t.TempDir(), "q.jsonl"), Keys: staticKeys{}}
+	fb := &Feedback{QueuePath: filepath.Join(t.TempDir(), "q.jsonl"), Keys: testapi.Keys{}}
 	for _, tt := range []struct {
 		e    FeedbackEntry
 		want string
@@ -169,7 +171,7 @@ func TestFeedbackValidation(t *testing.T) {
 // A queue file that does not parse is kept aside and a new one started.
 func TestFeedbackCorruptQueue(t *testing.T) {
 	dir := t.TempDir()
-	fb := &Feedback{QueuePath: filepath.Join(dir, "feedback.jsonl"), Keys: staticKeys{}}
+	fb := &Feedback{QueuePath: filepath.Join(dir, "feedback.jsonl"), Keys: testapi.Keys{}}
 	if err := os.WriteFile(fb.QueuePath, []byte("{not json\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/polytomic-mcp/polytomic-mcp/forward"
+	"github.com/polytomic-mcp/polytomic-mcp/internal/testapi"
+	"github.com/polytomic-mcp/polytomic-mcp/spec"
 )
 
 // TestLoad200Concurrent sends 200 execute calls at once through one server:
@@ -18,13 +22,16 @@ import (
 // behind once stdin closes.
 func TestLoad200Concurrent(t *testing.T) {
 	const n = 200
-	api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request, _ int) {
+	api := testapi.New(t, func(w http.ResponseWriter, r *http.Request, _ int) {
 		time.Sleep(20 * time.Millisecond)
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprintf(w, `{"data":{"path":%q}}`, r.URL.Path)
 	})
-	ix := embedded(t)
-	fwd, err := NewForwarder(ForwarderConfig{APIURL: api.URL}, staticKeys{key: testKey}, ix, api.Client(), nil)
+	if _, err := spec.Embedded(); err != nil {
+		t.Fatal(err)
+	}
+	ix := spec.Embedded
+	fwd, err := forward.New(forward.Config{APIURL: api.URL}, testapi.Keys{Key: testapi.Key}, ix, api.Client(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +88,6 @@ func TestLoad200Concurrent(t *testing.T) {
 		t.Fatal(err)
 	}
 	io.Copy(io.Discard, outR)
-	fwd.client.CloseIdleConnections()
 	api.Client().CloseIdleConnections()
 	var after int
 	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {

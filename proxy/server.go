@@ -1,5 +1,6 @@
-// Package proxy is the MCP server: the search, execute and feedback tools,
-// and the forwarder that makes Polytomic REST calls on the agent's behalf.
+// Package proxy is the MCP server: the search, execute and feedback tools
+// and how their results read to a model. The REST calls themselves are made
+// by package forward.
 package proxy
 
 import (
@@ -13,6 +14,8 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"sync"
+
+	"github.com/polytomic-mcp/polytomic-mcp/forward"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
@@ -38,7 +41,7 @@ type Options struct {
 	ReadOnly bool
 	Logger   *slog.Logger
 	// Forwarder makes the calls of the execute tool.
-	Forwarder *Forwarder
+	Forwarder *forward.Forwarder
 	// Feedback handles submit_mcp_feedback.
 	Feedback *Feedback
 	// AfterFirstReply, if set, runs once the client has its first answer:
@@ -70,9 +73,16 @@ func NewServer(opts Options) *server.MCPServer {
 		server.WithHooks(hooks),
 	)
 	h := &handlers{opts: opts}
-	s.AddTool(searchTool(), h.recovering("search", h.search))
-	s.AddTool(executeTool(opts.ReadOnly), h.recovering("execute", h.execute))
-	s.AddTool(feedbackTool(), h.recovering("submit_mcp_feedback", h.feedback))
+	s.AddTool(searchTool(), h.recovering(ToolSearch, h.search))
+	read := executeTool(false)
+	s.AddTool(read, h.recovering(ToolExecute, h.execute(read)))
+	if !opts.ReadOnly {
+		// In read-only mode the write tool does not exist: an agent is not
+		// offered what would only be refused.
+		write := executeTool(true)
+		s.AddTool(write, h.recovering(ToolExecuteWrite, h.execute(write)))
+	}
+	s.AddTool(feedbackTool(), h.recovering(ToolFeedback, h.feedback))
 	return s
 }
 
@@ -151,7 +161,7 @@ func args(req mcp.CallToolRequest, allowed ...string) (map[string]any, error) {
 	case map[string]any:
 		m = a
 	default:
-		return nil, badInput("arguments must be a JSON object, got %s", jsonType(a))
+		return nil, badInput("arguments must be a JSON object, got %s", forward.JSONType(a))
 	}
 	valid := map[string]bool{}
 	for _, a := range allowed {
@@ -172,7 +182,7 @@ func stringArg(m map[string]any, name string) (string, error) {
 	}
 	s, ok := v.(string)
 	if !ok {
-		return "", badInput("%s must be a string, got %s", name, jsonType(v))
+		return "", badInput("%s must be a string, got %s", name, forward.JSONType(v))
 	}
 	return s, nil
 }
@@ -190,25 +200,7 @@ func intArg(m map[string]any, name string) (int, bool, error) {
 		}
 	}
 	if !ok || f != float64(int(f)) {
-		return 0, false, badInput("%s must be an integer, got %s", name, jsonType(v))
+		return 0, false, badInput("%s must be an integer, got %s", name, forward.JSONType(v))
 	}
 	return int(f), true, nil
-}
-
-func jsonType(v any) string {
-	switch v.(type) {
-	case string:
-		return "a string"
-	case float64, json.Number:
-		return "a number"
-	case bool:
-		return "a boolean"
-	case []any:
-		return "an array"
-	case map[string]any:
-		return "an object"
-	case nil:
-		return "null"
-	}
-	return fmt.Sprintf("%T", v)
 }

@@ -17,7 +17,7 @@ import (
 	"github.com/polytomic-mcp/polytomic-mcp/spec"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files under testdata/golden")
+var update = flag.Bool("update", false, "rewrite golden files under testdata/golden (tool snapshots in testdata/golden/toolsnaps)")
 
 func embeddedIndex(t testing.TB) *spec.Index {
 	t.Helper()
@@ -66,8 +66,10 @@ func golden(t *testing.T, name string, got []byte) {
 	}
 }
 
-func TestToolsListGolden(t *testing.T) {
-	s := newServer(t, miniIndex(t), false)
+// toolsList returns the tools/list result, raw, and its tools by name.
+func toolsList(t *testing.T, readOnly bool) ([]byte, map[string]json.RawMessage) {
+	t.Helper()
+	s := newServer(t, miniIndex(t), readOnly)
 	raw := rpc(t, s, `{"jsonrpc":"2.0","id":1,"method":"tools/list"}`)
 	var v struct {
 		Result json.RawMessage `json:"result"`
@@ -75,16 +77,57 @@ func TestToolsListGolden(t *testing.T) {
 	if err := json.Unmarshal(raw, &v); err != nil {
 		t.Fatal(err)
 	}
-	var pretty bytes.Buffer
-	if err := json.Indent(&pretty, v.Result, "", "  "); err != nil {
+	var list struct {
+		Tools []json.RawMessage `json:"tools"`
+	}
+	if err := json.Unmarshal(v.Result, &list); err != nil {
 		t.Fatal(err)
 	}
-	pretty.WriteByte('\n')
-	golden(t, "tools_list.json", pretty.Bytes())
+	byName := map[string]json.RawMessage{}
+	for _, tool := range list.Tools {
+		var n struct{ Name string }
+		_ = json.Unmarshal(tool, &n)
+		byName[n.Name] = tool
+	}
+	return v.Result, byName
+}
+
+// TestToolSnapshots keeps one golden file per tool (as github-mcp-server's
+// toolsnaps): a changed description, schema or limit shows up in review.
+func TestToolSnapshots(t *testing.T) {
+	result, tools := toolsList(t, false)
+	want := []string{proxy.ToolSearch, proxy.ToolExecute, proxy.ToolExecuteWrite, proxy.ToolFeedback}
+	if len(tools) != len(want) {
+		t.Errorf("%d tools, want %v", len(tools), want)
+	}
+	for _, name := range want {
+		var pretty bytes.Buffer
+		if err := json.Indent(&pretty, tools[name], "", "  "); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		pretty.WriteByte('\n')
+		golden(t, filepath.Join("toolsnaps", name+".json"), pretty.Bytes())
+	}
 	// Every client loads the tool list into the model's context each session.
-	if n := len(v.Result); n > 4000 {
+	if n := len(result); n > 4000 {
 		t.Errorf("tools/list result is %d bytes, budget 4000", n)
 	}
+}
+
+// In read-only mode the write tool is not offered at all.
+func TestToolsListReadOnly(t *testing.T) {
+	_, tools := toolsList(t, true)
+	if _, ok := tools[proxy.ToolExecuteWrite]; ok || tools[proxy.ToolExecute] == nil {
+		t.Errorf("read-only tools: %v", keys(tools))
+	}
+}
+
+func keys(m map[string]json.RawMessage) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
 }
 
 // callText calls a tool and returns its text and whether it is an error.

@@ -102,8 +102,7 @@ func (o *Operation) ReadOnly() bool { return IsReadMethod(o.Method) }
 // IsReadMethod reports whether method never changes state, which is what
 // read-only mode lets through.
 func IsReadMethod(method string) bool {
-	m := strings.ToUpper(method)
-	return m == "GET" || m == "HEAD"
+	return strings.ToUpper(method) == "GET"
 }
 
 // ManagedHeader reports whether a header parameter is set by the binary itself

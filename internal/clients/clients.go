@@ -1,345 +1,293 @@
 // Package clients wires polytomic-mcp into MCP clients' configuration:
-// Claude Code, Codex, Cursor, VS Code and Claude Desktop. Each edit keeps
-// the rest of the user's file byte for byte, is idempotent, leaves a .bak of
-// the original once, is written atomically, and is refused when the
-// existing file does not parse. The entry never holds the API key: the
-// binary reads the keychain itself.
+// Claude Code, Codex, Cursor, VS Code and Claude Desktop, each described
+// once in All. An install owns only the entry's command, args, type and the
+// env keys it writes; everything else in the entry and the file is kept
+// (byte for byte where the format allows). Each change is written with
+// safefile (never through a link; in a project folder, never through one
+// that leaves it), after a backup of the previous content in the user's
+// state folder. A file that does not parse is left alone. The entry never
+// holds the API key: the binary reads the keychain itself.
 package clients
 
 import (
 	"bytes"
-	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"sort"
 	"strings"
+
+	"github.com/polytomic-mcp/polytomic-mcp/internal/safefile"
 )
 
-// ErrMalformed means the client's existing config file does not parse.
-var ErrMalformed = errors.New("the file does not parse")
-
-// Scopes.
-const (
-	ScopeUser    = "user"
-	ScopeProject = "project"
-)
+// KeyEnv is the variable that holds the API key: never written to a client.
+const KeyEnv = "POLYTOMIC_API_KEY"
 
 // Spec is what to install.
 type Spec struct {
 	Name    string   // the server's name in the client, e.g. "polytomic"
-	Command string   // absolute path of the binary
+	Command string   // the binary: a path, or a bare name found on PATH
 	Args    []string // "serve" and options
+	// Env holds non-secret settings (POLYTOMIC_API_URL, ...); only these
+	// keys of the entry's env are touched.
+	Env map[string]string
+	// AllowReads names the tools to pre-approve (the read tools); empty
+	// leaves approvals alone.
+	AllowReads []string
 }
 
 // Env is the outside world the edits depend on.
 type Env struct {
-	GOOS     string
-	Getenv   func(string) string
-	Dir      string                                                   // the project folder (cwd)
-	LookPath func(string) (string, error)                             // finds `claude`
-	Run      func(ctx context.Context, argv []string) ([]byte, error) // runs it
+	GOOS   string
+	Getenv func(string) string
+	// Dir is the project folder (the working directory).
+	Dir string
+	// BackupDir is where backups go: the user's state folder, never the
+	// project.
+	BackupDir string
+	// LookPath finds a command on PATH.
+	LookPath func(string) (string, error)
 }
 
-// Client is one MCP client.
-type Client struct {
-	ID     string
-	Title  string
-	Scopes []string
+// Action is what happened to an entry or setting.
+type Action string
+
+const (
+	Added     Action = "Added"
+	Updated   Action = "Updated"
+	Unchanged Action = "Unchanged"
+	Removed   Action = "Removed"
+	Absent    Action = "Absent" // uninstall found nothing to remove
+)
+
+// File is one file's change (or, with dry run, the change it would get).
+type File struct {
+	Path   string
+	Before []byte // nil: the file did not exist
+	After  []byte
+	Action Action
+	Backup string // the backup written, if any
 }
 
-// All lists the supported clients.
-var All = []Client{
-	{"claude-code", "Claude Code", []string{ScopeUser, ScopeProject}},
-	{"codex", "Codex", []string{ScopeUser}},
-	{"cursor", "Cursor", []string{ScopeUser, ScopeProject}},
-	{"vscode", "VS Code", []string{ScopeUser, ScopeProject}},
-	{"claude-desktop", "Claude Desktop", []string{ScopeUser}},
+// Changed reports whether the file's content changes.
+func (f File) Changed() bool { return !bytes.Equal(f.Before, f.After) }
+
+// Result says what an install or uninstall did.
+type Result struct {
+	Entry File
+	// Approval is the settings file that pre-approves reads, when the
+	// client keeps that outside the entry (Claude Code).
+	Approval *File
+}
+
+// ParseError is a config file that does not parse.
+type ParseError struct {
+	Path      string
+	Detail    string // the parser's message, with line and column
+	NotObject bool   // it parses, but is not a JSON object
+}
+
+func (e *ParseError) Error() string {
+	what := "does not parse"
+	if e.NotObject {
+		what = "is not a JSON object"
+	}
+	return fmt.Sprintf("%s %s, so it was left untouched: %s; fix it (or move it away) and run again", e.Path, what, e.Detail)
 }
 
 // Find returns a client by id.
 func Find(id string) (Client, error) {
-	var ids []string
 	for _, c := range All {
 		if c.ID == id {
 			return c, nil
 		}
-		ids = append(ids, c.ID)
 	}
-	return Client{}, fmt.Errorf("unknown client %q: choose one of %s", id, strings.Join(ids, ", "))
+	return Client{}, fmt.Errorf("unknown client %q: choose one of %s", id, strings.Join(IDs(), ", "))
 }
 
-// Result says what an install or uninstall did (or, with dry run, would do).
-type Result struct {
-	Path    string   // the file edited, if any
-	Argv    []string // the command run, if any
-	Before  []byte
-	After   []byte
-	Changed bool
-	Backup  string // the .bak written, if any
-	Note    string
+// IDs lists the client ids, in the order of All.
+func IDs() []string {
+	out := make([]string, len(All))
+	for i, c := range All {
+		out[i] = c.ID
+	}
+	return out
 }
 
-// Install adds or updates the entry; with dryRun it changes nothing.
-func Install(ctx context.Context, c Client, scope string, s Spec, env Env, dryRun bool) (*Result, error) {
-	if err := checkScope(c, scope); err != nil {
-		return nil, err
+func (c Client) location(scope string) (Location, error) {
+	loc, ok := c.Files[scope]
+	if !ok {
+		return Location{}, fmt.Errorf("%s has no %s scope: use --scope %s", c.Title, scope, strings.Join(c.Scopes(), " or --scope "))
 	}
-	if c.ID == "claude-code" {
-		if claude, err := env.LookPath("claude"); err == nil {
-			argv := append([]string{claude, "mcp", "add", "--transport", "stdio", "--scope", scope, s.Name, "--", s.Command}, s.Args...)
-			return runClaude(ctx, env, argv, []string{claude, "mcp", "remove", "--scope", scope, s.Name}, dryRun)
-		}
-		if scope == ScopeUser {
-			argv := append([]string{"claude", "mcp", "add", "--transport", "stdio", "--scope", "user", s.Name, "--", s.Command}, s.Args...)
-			return &Result{Argv: argv, Note: "claude is not on PATH; once Claude Code is installed, run the command above (or use --scope project to write .mcp.json)"}, nil
-		}
-	}
-	path, err := ConfigPath(c, scope, env)
-	if err != nil {
-		return nil, err
-	}
-	before, err := readConfig(path)
-	if err != nil {
-		return nil, err
-	}
-	var after []byte
-	switch c.ID {
-	case "codex":
-		after, err = tomlSet(before, s.Name, map[string]any{"command": s.Command, "args": s.Args})
-	default:
-		after, err = jsonSet(before, container(c), s.Name, entry(c, s))
-	}
-	if err != nil {
-		return nil, fileError(path, err)
-	}
-	return commit(path, before, after, dryRun)
-}
-
-// Uninstall removes only our entry.
-func Uninstall(ctx context.Context, c Client, scope, name string, env Env, dryRun bool) (*Result, error) {
-	if err := checkScope(c, scope); err != nil {
-		return nil, err
-	}
-	if c.ID == "claude-code" {
-		if claude, err := env.LookPath("claude"); err == nil {
-			argv := []string{claude, "mcp", "remove", "--scope", scope, name}
-			if dryRun {
-				return &Result{Argv: argv}, nil
-			}
-			out, err := env.Run(ctx, argv)
-			if err != nil {
-				return &Result{Argv: argv, Note: strings.TrimSpace(string(out))}, nil
-			}
-			return &Result{Argv: argv, Changed: true}, nil
-		}
-		if scope == ScopeUser {
-			return &Result{Argv: []string{"claude", "mcp", "remove", "--scope", "user", name}, Note: "claude is not on PATH; run the command above once it is"}, nil
-		}
-	}
-	path, err := ConfigPath(c, scope, env)
-	if err != nil {
-		return nil, err
-	}
-	before, err := readConfig(path)
-	if err != nil {
-		return nil, err
-	}
-	if before == nil {
-		return &Result{Path: path, Note: "no config file; nothing to remove"}, nil
-	}
-	var after []byte
-	var found bool
-	switch c.ID {
-	case "codex":
-		after, found, err = tomlRemove(before, name)
-	default:
-		after, found, err = jsonRemove(before, container(c), name)
-	}
-	if err != nil {
-		return nil, fileError(path, err)
-	}
-	if !found {
-		return &Result{Path: path, Before: before, After: before, Note: fmt.Sprintf("no entry named %q; nothing to remove", name)}, nil
-	}
-	return commit(path, before, after, dryRun)
-}
-
-func checkScope(c Client, scope string) error {
-	for _, s := range c.Scopes {
-		if s == scope {
-			return nil
-		}
-	}
-	return fmt.Errorf("%s has no %s scope: use --scope %s", c.Title, scope, strings.Join(c.Scopes, " or --scope "))
-}
-
-// container is the key that holds a client's servers.
-func container(c Client) string {
-	if c.ID == "vscode" {
-		return "servers"
-	}
-	return "mcpServers"
-}
-
-// jsonEntry is the server entry in a client's JSON config, fields in the
-// order people write them.
-type jsonEntry struct {
-	Type    string   `json:"type,omitempty"`
-	Command string   `json:"command"`
-	Args    []string `json:"args"`
-}
-
-func entry(c Client, s Spec) jsonEntry {
-	e := jsonEntry{Command: s.Command, Args: s.Args}
-	if c.ID == "vscode" || c.ID == "claude-code" {
-		e.Type = "stdio"
-	}
-	return e
+	return loc, nil
 }
 
 // ConfigPath is the file a client reads for a scope.
 func ConfigPath(c Client, scope string, env Env) (string, error) {
-	home := env.Getenv("HOME")
-	if env.GOOS == "windows" && home == "" {
-		home = env.Getenv("USERPROFILE")
+	loc, err := c.location(scope)
+	if err != nil {
+		return "", err
 	}
-	need := func(v, name string) error {
-		if v == "" {
-			return fmt.Errorf("cannot locate the %s config: %s is not set", c.Title, name)
-		}
-		return nil
+	p, err := loc.Path(env)
+	if err != nil {
+		return "", fmt.Errorf("cannot locate the %s config: %w", c.Title, err)
 	}
-	switch {
-	case c.ID == "claude-code" && scope == ScopeProject:
-		return filepath.Join(env.Dir, ".mcp.json"), nil
-	case c.ID == "cursor" && scope == ScopeProject:
-		return filepath.Join(env.Dir, ".cursor", "mcp.json"), nil
-	case c.ID == "vscode" && scope == ScopeProject:
-		return filepath.Join(env.Dir, ".vscode", "mcp.json"), nil
-	case c.ID == "cursor":
-		return filepath.Join(home, ".cursor", "mcp.json"), need(home, "HOME")
-	case c.ID == "codex":
-		if d := env.Getenv("CODEX_HOME"); d != "" {
-			return filepath.Join(d, "config.toml"), nil
-		}
-		return filepath.Join(home, ".codex", "config.toml"), need(home, "HOME")
-	case c.ID == "vscode":
-		return appDir(env, home, "Code", "User", "mcp.json")
-	case c.ID == "claude-desktop":
-		return appDir(env, home, "Claude", "claude_desktop_config.json")
-	}
-	return "", fmt.Errorf("%s: no config file for scope %s", c.Title, scope)
+	return p, nil
 }
 
-// appDir is a desktop app's per-user folder on each OS.
-func appDir(env Env, home string, parts ...string) (string, error) {
-	switch env.GOOS {
-	case "darwin":
-		return filepath.Join(append([]string{home, "Library", "Application Support"}, parts...)...), nil
-	case "windows":
-		d := env.Getenv("APPDATA")
-		if d == "" {
-			return "", errors.New("APPDATA is not set")
-		}
-		return filepath.Join(append([]string{d}, parts...)...), nil
+// Install adds or updates the entry (and, with s.AllowReads, the client's
+// pre-approval of those tools); with dryRun it changes nothing.
+func Install(c Client, scope string, s Spec, env Env, dryRun bool) (*Result, error) {
+	loc, err := c.location(scope)
+	if err != nil {
+		return nil, err
 	}
-	d := env.Getenv("XDG_CONFIG_HOME")
-	if d == "" {
-		if home == "" {
-			return "", errors.New("HOME is not set")
-		}
-		d = filepath.Join(home, ".config")
+	if _, ok := s.Env[KeyEnv]; ok {
+		return nil, fmt.Errorf("refusing to write %s into a client's config: run polytomic-mcp login instead", KeyEnv)
 	}
-	return filepath.Join(append([]string{d}, parts...)...), nil
+	if len(s.AllowReads) > 0 && c.Approval.Kind == ApprovalNone {
+		return nil, fmt.Errorf("%s, so --allow-reads cannot pre-approve %s: approve them when %s first asks, and never approve the other tools for good", c.Approval.Instead, strings.Join(s.AllowReads, " and "), c.Title)
+	}
+	entry, err := edit(c, loc, env, dryRun, func(before []byte) ([]byte, Action, error) {
+		return c.upsert(before, s)
+	})
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Entry: *entry}
+	if len(s.AllowReads) > 0 && c.Approval.Kind == ApprovalPermissions {
+		rules := make([]string, len(s.AllowReads))
+		for i, t := range s.AllowReads {
+			rules[i] = "mcp__" + s.Name + "__" + t
+		}
+		res.Approval, err = edit(c, c.Approval.Files[scope], env, dryRun, func(before []byte) ([]byte, Action, error) {
+			return jsonAllow(before, rules)
+		})
+		if err != nil {
+			return res, err
+		}
+	}
+	return res, nil
 }
 
-func readConfig(path string) ([]byte, error) {
-	b, err := os.ReadFile(path)
+// upsert is the edit of one format.
+func (c Client) upsert(before []byte, s Spec) ([]byte, Action, error) {
+	if c.Format == FormatTOML {
+		var approve []string
+		if c.Approval.Kind == ApprovalEntryTools {
+			approve = s.AllowReads
+		}
+		return tomlUpsert(before, s.Name, tomlEntry{Command: s.Command, Args: s.Args, Env: s.Env, Approve: approve})
+	}
+	return jsonUpsert(before, c.Container, s.Name, jsonEntry{Type: c.Type, Command: s.Command, Args: s.Args, Env: s.Env})
+}
+
+// Uninstall removes only our entry.
+func Uninstall(c Client, scope, name string, env Env, dryRun bool) (*Result, error) {
+	loc, err := c.location(scope)
+	if err != nil {
+		return nil, err
+	}
+	entry, err := edit(c, loc, env, dryRun, func(before []byte) ([]byte, Action, error) {
+		if before == nil {
+			return nil, Absent, nil
+		}
+		remove := func() ([]byte, bool, error) { return jsonRemove(before, c.Container, name) }
+		if c.Format == FormatTOML {
+			remove = func() ([]byte, bool, error) { return tomlRemove(before, name) }
+		}
+		after, found, err := remove()
+		if !found {
+			return before, Absent, err
+		}
+		return after, Removed, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Entry: *entry}, nil
+}
+
+// edit reads a file, applies change and writes the result with a backup of
+// the previous content.
+func edit(c Client, loc Location, env Env, dryRun bool, change func([]byte) ([]byte, Action, error)) (*File, error) {
+	path, err := loc.Path(env)
+	if err != nil {
+		return nil, fmt.Errorf("cannot locate the %s config: %w", c.Title, err)
+	}
+	before, err := read(loc, env, path)
+	if err != nil {
+		return nil, err
+	}
+	after, action, err := change(before)
+	var pe *ParseError
+	if errors.As(err, &pe) {
+		pe.Path = path
+		return nil, pe
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	f := &File{Path: path, Before: before, After: after, Action: action}
+	if dryRun || !f.Changed() {
+		return f, nil
+	}
+	if before != nil {
+		if f.Backup, err = backup(c, env, path, before); err != nil {
+			return nil, err
+		}
+	}
+	return f, write(loc, env, path, after)
+}
+
+// read returns the file's content, nil when it does not exist. A project
+// file is never read through a link that leaves the project.
+func read(loc Location, env Env, path string) ([]byte, error) {
+	var b []byte
+	var err error
+	if loc.Project {
+		b, err = safefile.ReadIn(env.Dir, path)
+	} else {
+		b, err = os.ReadFile(path)
+	}
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
 	return b, err
 }
 
-func fileError(path string, err error) error {
-	if errors.Is(err, ErrMalformed) {
-		return fmt.Errorf("%s does not parse, so it was left untouched: %v; fix it (or move it away) and run again", path, errors.Unwrap(err))
+// write replaces the file. Project files are meant to be committed (0644);
+// a user's config may hold other servers' tokens (0600, folders 0700).
+func write(loc Location, env Env, path string, data []byte) error {
+	if loc.Project {
+		return safefile.WriteIn(env.Dir, path, data, 0o644, 0o755)
 	}
-	return fmt.Errorf("%s: %w", path, err)
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	return safefile.Write(path, data, 0o600)
 }
 
-// commit writes after over path, with a one-time .bak of the original.
-func commit(path string, before, after []byte, dryRun bool) (*Result, error) {
-	r := &Result{Path: path, Before: before, After: after, Changed: !bytes.Equal(before, after)}
-	if dryRun || !r.Changed {
-		return r, nil
+// backup saves the previous content in the user's backup folder: one
+// rotating file per config file, named after the client, the file and a
+// hash of its path (two projects' .mcp.json files do not collide).
+func backup(c Client, env Env, path string, data []byte) (string, error) {
+	if env.BackupDir == "" {
+		return "", errors.New("no folder for backups: set XDG_STATE_HOME or HOME")
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return nil, err
-	}
-	mode := fs.FileMode(0o644)
-	if st, err := os.Stat(path); err == nil {
-		mode = st.Mode().Perm()
-		bak := path + ".bak"
-		if _, err := os.Stat(bak); errors.Is(err, fs.ErrNotExist) {
-			if err := os.WriteFile(bak, before, mode); err != nil {
-				return nil, fmt.Errorf("writing the backup %s: %w", bak, err)
-			}
-			r.Backup = bak
-		}
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	abs, err := filepath.Abs(path)
 	if err != nil {
-		return nil, err
+		return "", err
 	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(after); err != nil {
-		tmp.Close()
-		return nil, err
+	sum := sha256.Sum256([]byte(abs))
+	bak := filepath.Join(env.BackupDir, fmt.Sprintf("%s-%s-%x.bak", c.ID, filepath.Base(path), sum[:4]))
+	if err := safefile.MkdirPrivate(env.BackupDir); err != nil {
+		return "", err
 	}
-	if err := tmp.Chmod(mode); err != nil {
-		tmp.Close()
-		return nil, err
+	if err := safefile.Backup(bak, data); err != nil {
+		return "", err
 	}
-	if err := tmp.Close(); err != nil {
-		return nil, err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return nil, err
-	}
-	return r, nil
-}
-
-// runClaude re-registers the server with the claude CLI: remove (ignoring
-// "not found"), then add, so that running twice leaves one entry.
-func runClaude(ctx context.Context, env Env, add, remove []string, dryRun bool) (*Result, error) {
-	r := &Result{Argv: add}
-	if dryRun {
-		return r, nil
-	}
-	_, _ = env.Run(ctx, remove)
-	if out, err := env.Run(ctx, add); err != nil {
-		return nil, fmt.Errorf("%s failed: %v: %s", strings.Join(add[:3], " "), err, strings.TrimSpace(string(out)))
-	}
-	r.Changed = true
-	return r, nil
-}
-
-// RunCommand runs argv and returns its combined output.
-func RunCommand(ctx context.Context, argv []string) ([]byte, error) {
-	return exec.CommandContext(ctx, argv[0], argv[1:]...).CombinedOutput()
-}
-
-// IDs lists the client ids, sorted.
-func IDs() []string {
-	var out []string
-	for _, c := range All {
-		out = append(out, c.ID)
-	}
-	sort.Strings(out)
-	return out
+	return bak, nil
 }

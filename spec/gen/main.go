@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/polytomic-mcp/polytomic-mcp/internal/safefile"
 	"github.com/polytomic-mcp/polytomic-mcp/spec"
 	"github.com/polytomic-mcp/polytomic-mcp/spec/openapi"
 )
@@ -91,9 +92,5 @@ func writeIfChanged(path string, data []byte) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	return safefile.Write(path, data, 0o644)
 }

@@ -1,4 +1,4 @@
-package proxy
+package forward
 
 import (
 	"context"
@@ -14,11 +14,13 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/polytomic-mcp/polytomic-mcp/spec"
 )
 
 // sendWithRetry sends the request, retrying where that is safe.
 func (f *Forwarder) sendWithRetry(ctx context.Context, p *plan, query url.Values, key *string) (*httpReply, error) {
-	retryable := p.method == "GET" || p.method == "HEAD" || p.method == "PUT" || p.method == "DELETE" || (p.method == "POST" && p.idemKey != "")
+	retryable := retrySafe(p)
 	start := time.Now()
 	reloaded := false
 	for attempt := 1; ; attempt++ {
@@ -62,6 +64,16 @@ func (f *Forwarder) sendWithRetry(ctx context.Context, p *plan, query url.Values
 	}
 }
 
+// retrySafe: reads, and writes whose operation the description marks as
+// honouring Idempotency-Key, sent with one. Any other write could be done
+// twice by a second try, so it is sent once (an unlisted path always is).
+func retrySafe(p *plan) bool {
+	if spec.IsReadMethod(p.method) {
+		return true
+	}
+	return p.op != nil && p.op.Idempotent && p.idemKey != ""
+}
+
 // retryStatus: rate limiting and server-side failures that a second try
 // often gets past. Only requests that are safe to repeat are retried.
 func retryStatus(s int) bool {
@@ -74,7 +86,7 @@ func retryStatus(s int) bool {
 
 // transient reports connection-level failures worth another attempt.
 func transient(err error) bool {
-	if errors.Is(err, errCrossHostRedirect) {
+	if errors.Is(err, errCrossHostRedirect) || errors.Is(err, errOffAPIRedirect) {
 		return false
 	}
 	var ue *url.Error

@@ -1,4 +1,4 @@
-package proxy
+package forward
 
 import (
 	"encoding/json"
@@ -14,10 +14,10 @@ import (
 	"github.com/polytomic-mcp/polytomic-mcp/spec"
 )
 
-// ExecRequest is the input of the execute tool and of `polytomic-mcp call`.
+// Request is the input of the execute tool and of `polytomic-mcp call`.
 // Either OperationID (with Params) or Method and Path (with PathParams and
 // Query) name the call.
-type ExecRequest struct {
+type Request struct {
 	OperationID    string
 	Params         map[string]any
 	Method         string
@@ -57,7 +57,7 @@ type plan struct {
 
 // buildPlan validates req against the snapshot and turns it into a plan.
 // Nothing here touches the network: every refusal happens before I/O.
-func buildPlan(ix *spec.Index, req ExecRequest, allowUnlisted bool) (*plan, error) {
+func buildPlan(ix *spec.Index, req Request, allowUnlisted bool) (*plan, error) {
 	p := &plan{filter: req.ResponseFilter, allPages: req.AllPages, maxPages: req.MaxPages}
 	if p.maxPages == 0 {
 		p.maxPages = DefaultMaxPages
@@ -76,51 +76,15 @@ func buildPlan(ix *spec.Index, req ExecRequest, allowUnlisted bool) (*plan, erro
 	if err := headerSafe("organization_id", req.OrganizationID, 255); err != nil {
 		return nil, err
 	}
+	if req.OrganizationID != "" && strings.TrimSpace(req.OrganizationID) == "" {
+		return nil, badInput("organization_id is blank: pass an organization id, or leave it out to use the configured one")
+	}
 	p.idemKey, p.orgID = req.IdempotencyKey, req.OrganizationID
 
-	var pathVals, queryVals map[string]any
-	switch {
-	case req.OperationID != "" && (req.Method != "" || req.Path != ""):
-		return nil, badInput("give either operation_id (with params) or method and path, not both")
-	case req.OperationID != "":
-		if len(req.PathParams) > 0 || len(req.Query) > 0 {
-			return nil, badInput("with operation_id, pass every parameter in params (path_params and query go with method and path)")
-		}
-		op, ok := ix.Lookup(req.OperationID)
-		if !ok {
-			return nil, fmt.Errorf("%w: unknown operation_id %q; nearest: %s. Use search to find the operation", ErrBadInput, req.OperationID, nearestList(ix, req.OperationID))
-		}
-		p.op, p.method = op, op.Method
-		pathVals, queryVals = splitParams(op, req.Params)
-	case req.Method != "" && req.Path != "":
-		if len(req.Params) > 0 {
-			return nil, badInput("params goes with operation_id; with method and path use path_params and query")
-		}
-		p.method = strings.ToUpper(strings.TrimSpace(req.Method))
-		switch p.method {
-		case "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE":
-		default:
-			return nil, badInput("method must be GET, POST, PUT, PATCH or DELETE, got %q", req.Method)
-		}
-		op, concrete, err := matchPath(ix, p.method, req.Path, req.PathParams)
-		if err != nil {
-			return nil, err
-		}
-		switch {
-		case op != nil:
-			p.op = op
-		case !allowUnlisted:
-			return nil, fmt.Errorf("%w: %s %s is not in the API snapshot; nearest: %s. Use search to find the operation (or start the server with --allow-unlisted for API additions newer than this build)",
-				ErrBadInput, p.method, req.Path, nearestList(ix, p.method+" "+req.Path))
-		}
-		if concrete != "" {
-			p.path = concrete
-		}
-		pathVals, queryVals = req.PathParams, req.Query
-	default:
-		return nil, badInput("name the call: operation_id (from search), or method and path")
+	pathVals, queryVals, err := p.target(ix, req, allowUnlisted)
+	if err != nil {
+		return nil, err
 	}
-
 	if p.path == "" {
 		// The agent's own template when it gave one: its path_params are
 		// named after it, whatever the snapshot calls them.
@@ -139,19 +103,71 @@ func buildPlan(ix *spec.Index, req ExecRequest, allowUnlisted bool) (*plan, erro
 		return nil, err
 	}
 	p.query = q
-
-	if req.Body != nil && !isJSONNull(req.Body) {
-		if p.method == "GET" || p.method == "HEAD" || p.method == "DELETE" {
-			return nil, badInput("%s takes no body; pass filters as params", p.method)
-		}
-		if !json.Valid(req.Body) {
-			return nil, badInput("body is not valid JSON")
-		}
-		p.body = req.Body
-	} else if p.op != nil && p.op.Body != nil && p.op.Body.Required {
-		return nil, badInput("%s needs a JSON body; its fields: search with operation=%s", p.op.ID, p.op.ID)
+	if err := p.setBody(req.Body); err != nil {
+		return nil, err
 	}
 	return p, nil
+}
+
+// target settles which operation req names (by operation_id, or by method
+// and path) and returns its path and query values.
+func (p *plan) target(ix *spec.Index, req Request, allowUnlisted bool) (pathVals, queryVals map[string]any, err error) {
+	switch {
+	case req.OperationID != "" && (req.Method != "" || req.Path != ""):
+		return nil, nil, badInput("give either operation_id (with params) or method and path, not both")
+	case req.OperationID != "":
+		if len(req.PathParams) > 0 || len(req.Query) > 0 {
+			return nil, nil, badInput("with operation_id, pass every parameter in params (path_params and query go with method and path)")
+		}
+		op, ok := ix.Lookup(req.OperationID)
+		if !ok {
+			return nil, nil, fmt.Errorf("%w: unknown operation_id %q; nearest: %s. Use search to find the operation", ErrBadInput, req.OperationID, nearestList(ix, req.OperationID))
+		}
+		p.op, p.method = op, op.Method
+		pathVals, queryVals = splitParams(op, req.Params)
+	case req.Method != "" && req.Path != "":
+		if len(req.Params) > 0 {
+			return nil, nil, badInput("params goes with operation_id; with method and path use path_params and query")
+		}
+		p.method = strings.ToUpper(strings.TrimSpace(req.Method))
+		if !spec.IsMethod(p.method) {
+			return nil, nil, badInput("method must be %s, got %q", spec.MethodList(), req.Method)
+		}
+		op, concrete, err := matchPath(ix, p.method, req.Path, req.PathParams)
+		if err != nil {
+			return nil, nil, err
+		}
+		switch {
+		case op != nil:
+			p.op = op
+		case !allowUnlisted:
+			return nil, nil, fmt.Errorf("%w: %s %s is not in the API snapshot; nearest: %s. Use search to find the operation (or start the server with --allow-unlisted for API additions newer than this build)",
+				ErrBadInput, p.method, req.Path, nearestList(ix, p.method+" "+req.Path))
+		}
+		if concrete != "" {
+			p.path = concrete
+		}
+		pathVals, queryVals = req.PathParams, req.Query
+	default:
+		return nil, nil, badInput("name the call: operation_id (from search), or method and path")
+	}
+	return pathVals, queryVals, nil
+}
+
+// setBody checks the JSON body against the method and the operation.
+func (p *plan) setBody(body json.RawMessage) error {
+	if body != nil && !isJSONNull(body) {
+		if p.method == "GET" || p.method == "DELETE" {
+			return badInput("%s takes no body; pass filters as params", p.method)
+		}
+		if !json.Valid(body) {
+			return badInput("body is not valid JSON")
+		}
+		p.body = body
+	} else if p.op != nil && p.op.Body != nil && p.op.Body.Required {
+		return badInput("%s needs a JSON body; its fields: search with operation=%s", p.op.ID, p.op.ID)
+	}
+	return nil
 }
 
 func isJSONNull(b json.RawMessage) bool { return strings.TrimSpace(string(b)) == "null" }
@@ -250,8 +266,8 @@ func checkPathValue(what, v string) error {
 	switch {
 	case v == "":
 		return badInput("%s is empty", what)
-	case strings.Contains(v, ".."):
-		return badInput("%s must not contain ..", what)
+	case v == "." || strings.Contains(v, ".."):
+		return badInput("%s must not be . or contain ..: it is one id, e.g. a UUID", what)
 	case strings.ContainsAny(v, "/?#\\"):
 		return badInput("%s must not contain /, ?, # or \\: it is one id, e.g. a UUID", what)
 	case !utf8.ValidString(v):
@@ -289,7 +305,7 @@ func matchPath(ix *spec.Index, method, path string, pathParams map[string]any) (
 			if err := checkPathValue("a path segment", s); err != nil {
 				return nil, "", err
 			}
-			if err := checkPathValue("a path segment", mustUnescape(s)); err != nil {
+			if err := checkPathValue("a path segment", unescapedOrRaw(s)); err != nil {
 				return nil, "", err
 			}
 			if strings.Contains(s, "%") {
@@ -299,9 +315,6 @@ func matchPath(ix *spec.Index, method, path string, pathParams map[string]any) (
 			}
 		}
 		concrete = path
-	}
-	if method == "HEAD" {
-		method = "GET" // HEAD is GET without the body
 	}
 	for _, op := range ix.API().Operations {
 		if op.Method != method {
@@ -337,7 +350,7 @@ func matchPath(ix *spec.Index, method, path string, pathParams map[string]any) (
 	return nil, concrete, nil
 }
 
-func mustUnescape(s string) string {
+func unescapedOrRaw(s string) string {
 	if u, err := url.PathUnescape(s); err == nil {
 		return u
 	}
@@ -389,6 +402,9 @@ func buildQuery(op *spec.Operation, vals map[string]any) (url.Values, error) {
 				return nil, badInput("%s must be an object of key/value pairs", k)
 			}
 			for ok, ov := range obj {
+				if err := checkQueryName(ok); err != nil {
+					return nil, err
+				}
 				if err := addQuery(q, ok, ov); err != nil {
 					return nil, err
 				}
@@ -442,7 +458,7 @@ func scalarString(name string, v any) (string, error) {
 	case int:
 		s = strconv.Itoa(x)
 	default:
-		return "", badInput("parameter %q must be a string, number or boolean, got %s", name, jsonType(v))
+		return "", badInput("parameter %q must be a string, number or boolean, got %s", name, JSONType(v))
 	}
 	if !utf8.ValidString(s) {
 		return "", badInput("parameter %q is not valid UTF-8", name)

@@ -1,4 +1,4 @@
-package proxy
+package forward
 
 import (
 	"bytes"
@@ -7,14 +7,16 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"unicode/utf8"
+
+	"github.com/tidwall/gjson"
 
 	"github.com/polytomic-mcp/polytomic-mcp/internal/jsonfilter"
 	"github.com/polytomic-mcp/polytomic-mcp/spec"
-	"github.com/tidwall/gjson"
 )
 
-// ExecResult is the outcome of one execute call.
-type ExecResult struct {
+// Result is the outcome of one execute call.
+type Result struct {
 	Status        int               `json:"status"`
 	Headers       map[string]string `json:"headers,omitempty"`
 	Body          any               `json:"body,omitempty"`
@@ -24,11 +26,21 @@ type ExecResult struct {
 	Error         *APIError         `json:"error,omitempty"`
 	Hint          string            `json:"hint,omitempty"`
 	Notes         []string          `json:"notes,omitempty"`
+	// MovedTo is the path that answered when the API redirected a read.
+	MovedTo string `json:"moved_to,omitempty"`
 
-	method, path string
-	text         string // the body as the model reads it, already cut
-	nextParam    string // query parameter that takes NextPageToken
-	opID         string
+	// Method and Path say what was called; OperationID is empty for an
+	// unlisted path. NextParam is the query parameter that takes
+	// NextPageToken.
+	Method      string `json:"-"`
+	Path        string `json:"-"`
+	OperationID string `json:"-"`
+	NextParam   string `json:"-"`
+	// AllPages: the pages were followed (all_pages), so a remaining
+	// next_page_token means max_pages or the size cap stopped it.
+	AllPages bool `json:"-"`
+
+	text string // the body as the model reads it, already cut
 }
 
 // Truncation says how much of the reply was cut.
@@ -47,21 +59,26 @@ type APIError struct {
 }
 
 // IsError reports an HTTP error status.
-func (r *ExecResult) IsError() bool { return r.Status >= 400 }
+func (r *Result) IsError() bool { return r.Status >= 400 }
 
-// usefulHeaders keeps the few headers an agent can act on.
+// UsefulHeaders are the response headers an agent can act on, lower case,
+// in the order a result shows them.
+func UsefulHeaders() []string {
+	return []string{"x-polytomic-version", "content-type", "retry-after", "location", "x-request-id", "x-polytomic-request-id", "request-id"}
+}
+
 func usefulHeaders(h http.Header) map[string]string {
 	out := map[string]string{}
-	for _, k := range []string{"X-Polytomic-Version", "Content-Type", "Retry-After", "X-Request-Id", "X-Polytomic-Request-Id", "Request-Id"} {
+	for _, k := range UsefulHeaders() {
 		if v := h.Get(k); v != "" {
-			out[strings.ToLower(k)] = v
+			out[k] = v
 		}
 	}
 	return out
 }
 
 // fillBody sets the result's body: filtered, compacted and cut to size.
-func (f *Forwarder) fillBody(res *ExecResult, body []byte, rep *httpReply, p *plan) {
+func (f *Forwarder) fillBody(res *Result, body []byte, rep *httpReply, p *plan) {
 	isJSON := strings.Contains(rep.header.Get("Content-Type"), "json") || (len(body) > 0 && json.Valid(body))
 	if rep.cut {
 		res.Notes = append(res.Notes, fmt.Sprintf("the API sent more than %d MB; only the start was read", maxReadBytes>>20))
@@ -83,7 +100,7 @@ func (f *Forwarder) fillBody(res *ExecResult, body []byte, rep *httpReply, p *pl
 	total := int64(len(body))
 	if len(body) > f.cfg.MaxResponseBytes || rep.cut {
 		n := min(len(body), f.cfg.MaxResponseBytes)
-		for n > 0 && n < len(body) && !utf8RuneStart(body[n]) {
+		for n > 0 && n < len(body) && !utf8.RuneStart(body[n]) {
 			n--
 		}
 		res.text = string(body[:n])
@@ -101,10 +118,8 @@ func (f *Forwarder) fillBody(res *ExecResult, body []byte, rep *httpReply, p *pl
 	}
 }
 
-func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
-
 // describeError fills the error fields of a result with HTTP status >= 400.
-func (f *Forwarder) describeError(res *ExecResult, rep *httpReply, p *plan) {
+func (f *Forwarder) describeError(res *Result, rep *httpReply, p *plan) {
 	var ae APIError
 	if json.Unmarshal(rep.body, &ae) != nil || (ae.Message == "" && ae.Key == "") {
 		ae = APIError{Message: strings.TrimSpace(truncate(string(rep.body), 2000))}
@@ -120,8 +135,11 @@ func (f *Forwarder) describeError(res *ExecResult, rep *httpReply, p *plan) {
 		res.Hint = "the API key was rejected: run `polytomic-mcp login` with a valid key (or set POLYTOMIC_API_KEY), then retry"
 	case s == 403:
 		res.Hint = "the key is not allowed to do this: check the user's role and permissions"
-		if p.op != nil && p.op.PartnerOnly && !f.cfg.PartnerMode {
+		switch {
+		case p.op != nil && p.op.PartnerOnly && !f.cfg.PartnerMode:
 			res.Hint = "this endpoint needs a partner key: run `polytomic-mcp login --partner`, or start the server with --auth-mode partner"
+		case p.op != nil && !p.op.PartnerOnly && f.cfg.PartnerMode:
+			res.Hint = "partner keys reach only the organization and user endpoints: for this call use a key of the organization itself (a profile in user mode)"
 		}
 	case s == 404:
 		res.Hint = "not found: check the ids in the path (list the collection to find them) and, in partner mode, the organization"
@@ -183,4 +201,4 @@ func mergePages(pages [][]byte, pag *spec.Pagination) ([]byte, int) {
 
 // BodyText is the reply body as returned to the model: filtered, compacted
 // and cut to the size limit.
-func (r *ExecResult) BodyText() string { return r.text }
+func (r *Result) BodyText() string { return r.text }

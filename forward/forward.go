@@ -1,4 +1,8 @@
-package proxy
+// Package forward makes Polytomic REST calls for an agent or a shell user:
+// it checks a request against the API snapshot before any I/O, injects the
+// key and mode headers, retries where that is safe, and shapes the reply to
+// a size a model can read. The MCP tools (proxy) and the CLI (cmd) share it.
+package forward
 
 import (
 	"bytes"
@@ -19,27 +23,20 @@ import (
 	"github.com/google/uuid"
 	"github.com/tidwall/gjson"
 
-	"github.com/polytomic-mcp/polytomic-mcp/auth"
 	"github.com/polytomic-mcp/polytomic-mcp/spec"
 )
 
 // KeySource supplies the API key. The auth package implements it over the
 // keychain; tests use a fixed key.
 type KeySource interface {
-	// APIKey returns the key to use, or ErrNoKey.
+	// APIKey returns the key to use, or an error that says how to set one.
 	APIKey(ctx context.Context) (string, error)
 	// Reload reads the store again, after the API rejected the key: a
 	// `polytomic-mcp login` done while the server runs is picked up.
 	Reload(ctx context.Context) (string, error)
 }
 
-// ErrNoKey means no API key is configured.
-var ErrNoKey = auth.ErrNoKey
-
-// ErrReadOnly marks a write refused by read-only mode.
-var ErrReadOnly = errors.New("refused in read-only mode")
-
-// Defaults for ForwarderConfig.
+// Defaults for Config.
 const (
 	DefaultAPIURL           = "https://app.polytomic.com"
 	DefaultTimeout          = 60 * time.Second
@@ -51,8 +48,8 @@ const (
 	maxRetryWait = 30 * time.Second
 )
 
-// ForwarderConfig is what the forwarder needs to know about the API.
-type ForwarderConfig struct {
+// Config is what the forwarder needs to know about the API.
+type Config struct {
 	APIURL           string
 	APIVersion       string
 	UserAgent        string
@@ -66,7 +63,7 @@ type ForwarderConfig struct {
 
 // Forwarder makes Polytomic REST calls for the execute tool and `call`.
 type Forwarder struct {
-	cfg    ForwarderConfig
+	cfg    Config
 	base   *url.URL
 	keys   KeySource
 	client *http.Client
@@ -76,8 +73,8 @@ type Forwarder struct {
 	sleep func(context.Context, time.Duration) error
 }
 
-// NewForwarder checks cfg and builds a forwarder. httpClient may be nil.
-func NewForwarder(cfg ForwarderConfig, keys KeySource, index func() (*spec.Index, error), httpClient *http.Client, logger *slog.Logger) (*Forwarder, error) {
+// New checks cfg and builds a forwarder. httpClient may be nil.
+func New(cfg Config, keys KeySource, index func() (*spec.Index, error), httpClient *http.Client, logger *slog.Logger) (*Forwarder, error) {
 	if cfg.APIURL == "" {
 		cfg.APIURL = DefaultAPIURL
 	}
@@ -107,19 +104,34 @@ func NewForwarder(cfg ForwarderConfig, keys KeySource, index func() (*spec.Index
 	}
 	// A copy, so that the redirect policy is ours alone.
 	c := *httpClient
-	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		if req.URL.Scheme != base.Scheme || req.URL.Host != base.Host {
-			return fmt.Errorf("%w to %s://%s", errCrossHostRedirect, req.URL.Scheme, req.URL.Host)
-		}
-		if len(via) >= 5 {
-			return errors.New("stopped after 5 redirects")
-		}
-		return nil
-	}
+	c.CheckRedirect = redirectPolicy(base)
 	return &Forwarder{cfg: cfg, base: base, keys: keys, client: &c, index: index, logger: logger, sleep: sleepCtx}, nil
 }
 
 var errCrossHostRedirect = errors.New("refused to follow a redirect to another host or scheme")
+
+// redirectPolicy follows a redirect only where the original request would
+// have been allowed to go: a GET, to the same scheme and host, under the
+// API's /api/. A write is never re-sent to another resource; the agent gets
+// the redirect itself, with its Location, instead.
+func redirectPolicy(base *url.URL) func(*http.Request, []*http.Request) error {
+	apiPrefix := strings.TrimRight(base.EscapedPath(), "/") + "/api/"
+	return func(req *http.Request, via []*http.Request) error {
+		switch {
+		case req.URL.Scheme != base.Scheme || req.URL.Host != base.Host:
+			return fmt.Errorf("%w to %s://%s", errCrossHostRedirect, req.URL.Scheme, req.URL.Host)
+		case via[0].Method != http.MethodGet:
+			return http.ErrUseLastResponse
+		case !strings.HasPrefix(req.URL.EscapedPath(), apiPrefix):
+			return fmt.Errorf("%w: %s is outside %s", errOffAPIRedirect, req.URL.EscapedPath(), apiPrefix)
+		case len(via) >= 5:
+			return errors.New("stopped after 5 redirects")
+		}
+		return nil
+	}
+}
+
+var errOffAPIRedirect = errors.New("refused to follow a redirect out of the API")
 
 // ValidateAPIURL accepts https URLs, and http only for loopback hosts.
 func ValidateAPIURL(raw string) (*url.URL, error) {
@@ -161,40 +173,29 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// Config returns the forwarder's settings.
-func (f *Forwarder) Config() ForwarderConfig { return f.cfg }
+// MethodOf is the HTTP method req would use: its operation's, or the one it
+// names. It is how read-only mode and the read/write tool split decide,
+// before anything else is checked.
+func MethodOf(ix *spec.Index, req Request) (string, error) {
+	if op, ok := ix.Lookup(req.OperationID); ok {
+		return op.Method, nil
+	}
+	m := strings.ToUpper(strings.TrimSpace(req.Method))
+	if m != "" && !spec.IsMethod(m) {
+		return "", badInput("method must be %s, got %q", spec.MethodList(), req.Method)
+	}
+	return m, nil
+}
 
 // Execute validates req and makes the call.
-func (f *Forwarder) Execute(ctx context.Context, req ExecRequest) (*ExecResult, error) {
+func (f *Forwarder) Execute(ctx context.Context, req Request) (*Result, error) {
 	ix, err := f.index()
 	if err != nil {
 		return nil, err
 	}
-	// Read-only mode answers first: whatever else is wrong with a write,
-	// the agent needs to know that writes are off.
-	if f.cfg.ReadOnly {
-		method := strings.ToUpper(strings.TrimSpace(req.Method))
-		if op, ok := ix.Lookup(req.OperationID); ok {
-			method = op.Method
-		}
-		if method != "" && !spec.IsReadMethod(method) {
-			return nil, fmt.Errorf("%w: %s would change data, and this server only reads (--read-only or POLYTOMIC_ACCESS_MODE=read-only); restart it without read-only mode to allow writes",
-				ErrReadOnly, method)
-		}
-	}
-	p, err := buildPlan(ix, req, f.cfg.AllowUnlisted)
+	p, err := f.prepare(ix, req)
 	if err != nil {
 		return nil, err
-	}
-	if p.apiVersion = f.cfg.APIVersion; p.apiVersion == "" {
-		p.apiVersion = ix.API().Version
-	}
-	if p.orgID != "" && !f.cfg.PartnerMode {
-		return nil, badInput("organization_id applies only in partner mode: start the server with --auth-mode partner and a partner key")
-	}
-	if p.method == "POST" && p.idemKey == "" {
-		// A generated key makes retries of this POST safe.
-		p.idemKey = uuid.NewString()
 	}
 	key, err := f.keys.APIKey(ctx)
 	if err != nil {
@@ -203,47 +204,130 @@ func (f *Forwarder) Execute(ctx context.Context, req ExecRequest) (*ExecResult, 
 	ctx, cancel := context.WithTimeout(ctx, f.cfg.Timeout)
 	defer cancel()
 
-	res := &ExecResult{method: p.method, path: p.path}
+	res := &Result{Method: p.method, Path: p.path, AllPages: p.allPages}
+	var pag *spec.Pagination
 	if p.op != nil {
-		res.opID = p.op.ID
+		res.OperationID, pag = p.op.ID, p.op.Pagination
 	} else {
 		res.Notes = append(res.Notes, "unlisted path: not in the API snapshot, sent because --allow-unlisted is set")
 	}
-	var pag *spec.Pagination
-	if p.op != nil {
-		pag = p.op.Pagination
-	}
 	if p.allPages && pag == nil {
 		res.Notes = append(res.Notes, "all_pages ignored: this operation does not page")
-		p.allPages = false
+		p.allPages, res.AllPages = false, false
 	}
+	last, pages, err := f.fetch(ctx, p, pag, &key, res)
+	if err != nil {
+		return nil, f.explain(ctx, err)
+	}
+	f.finish(res, last, pages, p, pag)
+	return res, nil
+}
 
+// prepare checks req, read-only mode first, and plans the request; nothing
+// here touches the network.
+func (f *Forwarder) prepare(ix *spec.Index, req Request) (*plan, error) {
+	// Read-only mode answers first: whatever else is wrong with a write,
+	// the agent needs to know that writes are off.
+	if f.cfg.ReadOnly {
+		method, err := MethodOf(ix, req)
+		if err != nil {
+			return nil, err
+		}
+		if method != "" && !spec.IsReadMethod(method) {
+			return nil, fmt.Errorf("%w: %s would change data, and this server only reads (--access-mode read-only or POLYTOMIC_ACCESS_MODE=read-only); restart it with --access-mode full-access to allow writes",
+				ErrReadOnly, method)
+		}
+	}
+	if req.OrganizationID != "" && !f.cfg.PartnerMode {
+		return nil, badInput("organization_id applies only in partner mode: start the server with --auth-mode partner and a partner key")
+	}
+	p, err := buildPlan(ix, f.withDefaultOrg(ix, req), f.cfg.AllowUnlisted)
+	if err != nil {
+		return nil, err
+	}
+	if p.apiVersion = f.cfg.APIVersion; p.apiVersion == "" {
+		p.apiVersion = ix.API().Version
+	}
+	if p.idemKey == "" && p.op != nil && p.op.Idempotent {
+		// The description says this operation honours Idempotency-Key: a
+		// generated one makes retries of the write safe.
+		p.idemKey = uuid.NewString()
+	}
+	return p, nil
+}
+
+// orgParam is the path parameter that names an organization in the
+// partner endpoints (/api/organizations/{org_id}/...).
+const orgParam = "org_id"
+
+// withDefaultOrg fills {org_id} with the organization the call acts in
+// (organization_id, else --partner-org-id) when the agent left it out: in
+// partner mode the organization is already known.
+func (f *Forwarder) withDefaultOrg(ix *spec.Index, req Request) Request {
+	org := strings.TrimSpace(req.OrganizationID)
+	if org == "" {
+		org = f.cfg.PartnerOrgID
+	}
+	if !f.cfg.PartnerMode || org == "" {
+		return req
+	}
+	tmpl, vals := req.Path, req.PathParams
+	if op, ok := ix.Lookup(req.OperationID); ok {
+		tmpl, vals = op.Path, req.Params
+	}
+	if !strings.Contains(tmpl, "{"+orgParam+"}") {
+		return req
+	}
+	if _, given := vals[orgParam]; given {
+		return req
+	}
+	filled := map[string]any{orgParam: org}
+	for k, v := range vals {
+		filled[k] = v
+	}
+	if req.OperationID != "" {
+		req.Params = filled
+	} else {
+		req.PathParams = filled
+	}
+	return req
+}
+
+// fetch sends the request, following pages when all_pages asks for them.
+// It returns the last reply and, when paging, every page's body.
+func (f *Forwarder) fetch(ctx context.Context, p *plan, pag *spec.Pagination, key *string, res *Result) (*httpReply, [][]byte, error) {
 	var pages [][]byte
-	var last *httpReply
 	query := p.query
 	for page := 1; ; page++ {
-		rep, err := f.sendWithRetry(ctx, p, query, &key)
+		rep, err := f.sendWithRetry(ctx, p, query, key)
 		if err != nil {
-			return nil, f.explain(ctx, err)
+			return nil, nil, err
 		}
-		last = rep
 		if rep.status >= 400 || !p.allPages || rep.cut {
-			break
+			return rep, pages, nil
 		}
 		pages = append(pages, rep.body)
 		tok := gjson.GetBytes(rep.body, pag.ResponseToken).String()
 		if tok == "" || page >= p.maxPages || totalLen(pages) > f.cfg.MaxResponseBytes {
 			res.NextPageToken = tok
-			break
+			return rep, pages, nil
 		}
 		query = cloneValues(p.query)
 		query.Set(pag.RequestToken, tok)
 	}
+}
+
+// finish fills the result from the last reply (and the pages, if any).
+func (f *Forwarder) finish(res *Result, last *httpReply, pages [][]byte, p *plan, pag *spec.Pagination) {
 	res.Status = last.status
 	res.Headers = usefulHeaders(last.header)
+	res.MovedTo = last.movedTo
+	if last.status >= 300 && last.status < 400 {
+		res.Notes = append(res.Notes, fmt.Sprintf("the API redirected this %s to %s; it was not re-sent there (only reads follow redirects)", p.method, last.header.Get("Location")))
+	}
 	if res.Status >= 400 {
 		f.describeError(res, last, p)
-		return res, nil
+		return
 	}
 	body := last.body
 	if p.allPages {
@@ -255,10 +339,9 @@ func (f *Forwarder) Execute(ctx context.Context, req ExecRequest) (*ExecResult, 
 		res.NextPageToken = gjson.GetBytes(body, pag.ResponseToken).String()
 	}
 	if pag != nil {
-		res.nextParam = pag.RequestToken
+		res.NextParam = pag.RequestToken
 	}
 	f.fillBody(res, body, last, p)
-	return res, nil
 }
 
 // httpReply is one HTTP response, read through the size limit.
@@ -268,6 +351,9 @@ type httpReply struct {
 	body     []byte
 	cut      bool // the body was larger than maxReadBytes
 	attempts int
+	// movedTo is the path (and query) that answered, when a redirect was
+	// followed; empty otherwise.
+	movedTo string
 }
 
 // send makes one HTTP request.
@@ -287,6 +373,9 @@ func (f *Forwarder) send(ctx context.Context, p *plan, query url.Values, key str
 		return nil, fmt.Errorf("reading the response: %w", err)
 	}
 	rep := &httpReply{status: resp.StatusCode, header: resp.Header, body: data}
+	if final := resp.Request.URL; final.String() != req.URL.String() {
+		rep.movedTo = final.RequestURI()
+	}
 	if len(data) > maxReadBytes {
 		rep.body, rep.cut = data[:maxReadBytes], true
 	}
@@ -299,7 +388,7 @@ func (f *Forwarder) send(ctx context.Context, p *plan, query url.Values, key str
 // request stays on the configured API host and under /api/.
 func (f *Forwarder) newRequest(ctx context.Context, p *plan, query url.Values, key string) (*http.Request, error) {
 	u := *f.base
-	u.Path = strings.TrimRight(f.base.Path, "/") + mustUnescape(p.path)
+	u.Path = strings.TrimRight(f.base.Path, "/") + unescapedOrRaw(p.path)
 	u.RawPath = strings.TrimRight(f.base.EscapedPath(), "/") + p.path
 	u.RawQuery = query.Encode()
 	var body io.Reader
@@ -333,7 +422,7 @@ func (f *Forwarder) newRequest(ctx context.Context, p *plan, query url.Values, k
 			req.Header.Set("X-Polytomic-Partner-Org-Id", org)
 		}
 	}
-	if p.idemKey != "" && p.method == "POST" {
+	if p.idemKey != "" && !spec.IsReadMethod(p.method) {
 		req.Header.Set("Idempotency-Key", p.idemKey)
 	}
 	return req, nil
@@ -344,7 +433,7 @@ func (f *Forwarder) explain(ctx context.Context, err error) error {
 	var certErr *tls.CertificateVerificationError
 	var unknownAuth x509.UnknownAuthorityError
 	switch {
-	case errors.Is(err, errCrossHostRedirect):
+	case errors.Is(err, errCrossHostRedirect) || errors.Is(err, errOffAPIRedirect):
 		return fmt.Errorf("the API answered with a redirect, which was not followed: %w; the API key is only ever sent to %s", err, f.base.Host)
 	case errors.Is(ctx.Err(), context.DeadlineExceeded) || errors.Is(err, context.DeadlineExceeded):
 		return fmt.Errorf("the Polytomic API did not answer within %s (--timeout): %w", f.cfg.Timeout, context.DeadlineExceeded)

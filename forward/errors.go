@@ -1,0 +1,50 @@
+package forward
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/polytomic-mcp/polytomic-mcp/spec"
+)
+
+// ErrBadInput marks a request the caller must fix; the message says how.
+var ErrBadInput = errors.New("invalid input")
+
+// ErrReadOnly marks a write refused by read-only mode.
+var ErrReadOnly = errors.New("refused in read-only mode")
+
+func badInput(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrBadInput, fmt.Sprintf(format, args...))
+}
+
+// nearestList names the operations closest to a reference the caller got
+// wrong, so that the refusal itself points at the fix.
+func nearestList(ix *spec.Index, ref string) string {
+	var parts []string
+	for _, op := range ix.Nearest(ref, 3) {
+		parts = append(parts, fmt.Sprintf("%s (%s)", op.ID, op.Key()))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// JSONType names the JSON type of a decoded value, for messages such as
+// "max_pages must be an integer, got a string".
+func JSONType(v any) string {
+	switch v.(type) {
+	case string:
+		return "a string"
+	case float64, json.Number:
+		return "a number"
+	case bool:
+		return "a boolean"
+	case []any:
+		return "an array"
+	case map[string]any:
+		return "an object"
+	case nil:
+		return "null"
+	}
+	return fmt.Sprintf("%T", v)
+}
