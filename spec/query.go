@@ -20,7 +20,7 @@ type query struct {
 
 func (ix *Index) analyze(text string) query {
 	q := query{terms: map[string]float64{}, idents: identifiers(text), plural: map[string]bool{}, singular: map[string]bool{}, names: ix.properNames(text)}
-	raw, negated := clauseWords(text)
+	raw, roles := clauseWords(text)
 	// Correct typos first so that the lexicon sees the intended words.
 	ws := make([]string, len(raw))
 	corrected := make([]bool, len(raw))
@@ -34,18 +34,21 @@ func (ix *Index) analyze(text string) query {
 	}
 	// What the agent rules out ("…, not for a single table") is read apart:
 	// its words count against an operation unless the rest of the query
-	// asks for them too.
-	var pos, neg []string
-	var posCorr []bool
+	// asks for them too. What it has already done ("after starting the
+	// sync, …") is context: weaker words, and no say in the action.
+	var byRole [3][]string
+	var corr [3][]bool
 	for i, w := range ws {
-		if negated[i] {
-			neg = append(neg, w)
-		} else {
-			pos = append(pos, w)
-			posCorr = append(posCorr, corrected[i])
-		}
+		byRole[roles[i]] = append(byRole[roles[i]], w)
+		corr[roles[i]] = append(corr[roles[i]], corrected[i])
 	}
-	ix.addWords(pos, posCorr, &q, 1)
+	if len(byRole[roleAsked]) == 0 {
+		byRole[roleAsked], corr[roleAsked] = byRole[roleDone], corr[roleDone]
+		byRole[roleDone], corr[roleDone] = nil, nil
+	}
+	neg := byRole[roleNegated]
+	ix.addWords(byRole[roleAsked], corr[roleAsked], &q, 1)
+	ix.addWords(byRole[roleDone], corr[roleDone], &q, 0, contextWeight)
 	nq := query{terms: map[string]float64{}, plural: q.plural, singular: map[string]bool{}}
 	ix.addWords(neg, make([]bool, len(neg)), &nq, 0)
 	for s := range nq.terms {
@@ -82,8 +85,9 @@ func (ix *Index) analyze(text string) query {
 }
 
 // addWords adds a clause's words, and what the lexicon reads into them, to q.
-// intentScale scales the intent they express.
-func (ix *Index) addWords(ws []string, corrected []bool, q *query, intentScale float64) {
+// intentScale scales the intent they express; weight, if given, scales the
+// words themselves.
+func (ix *Index) addWords(ws []string, corrected []bool, q *query, intentScale float64, weight ...float64) {
 	saved := q.intent
 	consumed := ix.applyLexicon(ws, q)
 	if intentScale == 0 {
@@ -94,8 +98,11 @@ func (ix *Index) addWords(ws []string, corrected []bool, q *query, intentScale f
 			continue
 		}
 		wt := 1.0
+		if len(weight) > 0 {
+			wt = weight[0]
+		}
 		if corrected[i] {
-			wt = correctionWeight
+			wt *= correctionWeight
 		}
 		if q.names[w] {
 			wt *= nameWeight
@@ -155,33 +162,121 @@ func (ix *Index) properNames(text string) map[string]bool {
 	return names
 }
 
-// clauseWords splits text into query words and marks those that follow a
-// negation ("not", "rather than", "instead of", "except") within their
-// clause.
-func clauseWords(text string) (ws []string, negated []bool) {
-	clauses := strings.FieldsFunc(text, func(r rune) bool { return strings.ContainsRune(",.;:!?()", r) })
-	for _, c := range clauses {
+// Roles of a query's words.
+const (
+	roleAsked   = iota // what the agent asks for
+	roleNegated        // what it rules out
+	roleDone           // what it has already done: context for the step asked
+)
+
+// contextWeight is what a word of an already-done step counts.
+const contextWeight = 0.35
+
+// contractions end in "n't", which splits into the word and a "t".
+var contractions = toSet("don doesn didn isn aren wasn weren won can couldn shouldn wouldn haven hasn")
+
+// uncertain words after a negation make it doubt, not exclusion: "I don't
+// know which org", "not sure whether", "no idea".
+var uncertain = toSet("know sure idea certain clear")
+
+// negators open a negated stretch of a clause.
+var negators = toSet("not except excluding besides without never no")
+
+// clauseWords splits text into query words and gives each its role: words
+// after a negation ("not", "don't", "without", "rather than", "instead
+// of") within their clause are negated; a clause that tells what was
+// already done ("after starting…", "I exported…", "kicked off…") is
+// context.
+func clauseWords(text string) (ws []string, roles []int) {
+	for _, c := range clauses(text) {
 		cw := queryWords(c)
+		done := doneClause(cw)
 		neg := false
 		for i, w := range cw {
 			if len(ws) >= maxQueryWords {
-				return ws, negated
+				return ws, roles
 			}
 			switch {
-			case w == "not" || w == "except" || w == "excluding" || w == "besides":
+			case negators[w] && !(i+1 < len(cw) && uncertain[cw[i+1]]):
 				neg = true
+			case w == "t" && i > 0 && contractions[cw[i-1]] && !(i+1 < len(cw) && uncertain[cw[i+1]]):
+				neg = true
+				ws[len(ws)-1] = ""
+				w = ""
 			case (w == "than" && i > 0 && cw[i-1] == "rather") || (w == "of" && i > 0 && cw[i-1] == "instead"):
 				neg = true
 				if n := len(ws); n > 0 {
 					ws[n-1] = "" // "rather" / "instead" carry no meaning of their own
 				}
 			}
+			role := roleAsked
+			switch {
+			case neg:
+				role = roleNegated
+			case done:
+				role = roleDone
+			}
 			ws = append(ws, w)
-			negated = append(negated, neg)
+			roles = append(roles, role)
 		}
 	}
-	return ws, negated
+	return ws, roles
 }
+
+// clauses splits text at punctuation and at the words that join steps
+// ("then", "now").
+func clauses(text string) []string {
+	var out []string
+	for _, c := range strings.FieldsFunc(text, func(r rune) bool { return strings.ContainsRune(",.;:!?()", r) }) {
+		start := 0
+		fs := strings.Fields(c)
+		for i, f := range fs {
+			if i > start && stepJoiners[strings.ToLower(f)] {
+				out = append(out, strings.Join(fs[start:i], " "))
+				start = i + 1
+			}
+		}
+		out = append(out, strings.Join(fs[start:], " "))
+	}
+	return out
+}
+
+var stepJoiners = toSet("then afterwards")
+
+// doneOpeners open a clause about a step already taken.
+var doneOpeners = toSet("after once having since")
+
+// doneClause reports whether a clause tells what was already done: it opens
+// with "after"/"once", or its subject is followed by a past-tense verb ("I
+// exported", "we kicked off"), or it opens with one ("kicked off a
+// refresh").
+func doneClause(cw []string) bool {
+	if len(cw) == 0 {
+		return false
+	}
+	if doneOpeners[cw[0]] {
+		return true
+	}
+	for i, w := range cw {
+		if i > 2 {
+			break
+		}
+		if (i == 0 || subjects[cw[i-1]] || cw[i-1] == "just") && pastTense(w) {
+			return true
+		}
+	}
+	return false
+}
+
+var subjects = toSet("i we you")
+
+// pastTense spots a regular past form ("exported", "requested") or a
+// common irregular one.
+func pastTense(w string) bool {
+	return (len(w) > 5 && strings.HasSuffix(w, "ed") && !strings.HasSuffix(w, "eed")) || irregularPast[w]
+}
+
+var irregularPast = toSet("ran sent got made built began set wrote put took")
 
 // applyLexicon interprets the query's phrases and reports which words it
 // consumed. Two passes, each taking the longest phrase at every position:

@@ -70,3 +70,31 @@ func TestLexiconParses(t *testing.T) {
 		in.add(r.intents, 1) // panics on an unknown intent
 	}
 }
+
+// TestClauseWords: negation reaches to the end of its clause, contractions
+// included; doubt is not negation; an already-done step is context.
+func TestClauseWords(t *testing.T) {
+	tests := []struct {
+		text string
+		want map[string]int // word -> role
+	}{
+		{"list syncs, but don't include paused ones", map[string]int{"list": roleAsked, "include": roleNegated, "paused": roleNegated}},
+		{"restart the sync without a full resync", map[string]int{"restart": roleAsked, "resync": roleNegated}},
+		{"I don't know which org this id belongs to", map[string]int{"org": roleAsked, "belongs": roleAsked}},
+		{"I exported the logs; how do I poll the job", map[string]int{"exported": roleDone, "logs": roleDone, "poll": roleAsked}},
+		{"after starting the sync, follow the run", map[string]int{"starting": roleDone, "follow": roleAsked}},
+		{"kicked off a refresh then poll until done", map[string]int{"kicked": roleDone, "refresh": roleDone, "poll": roleAsked}},
+	}
+	for _, tt := range tests {
+		ws, roles := clauseWords(tt.text)
+		got := map[string]int{}
+		for i, w := range ws {
+			got[w] = roles[i]
+		}
+		for w, role := range tt.want {
+			if r, ok := got[w]; !ok || r != role {
+				t.Errorf("%q: %q has role %d (present %v), want %d", tt.text, w, r, ok, role)
+			}
+		}
+	}
+}
