@@ -122,7 +122,9 @@ func paramByName(op *Operation, name string) *Param {
 // the sentence around each.
 func crossRefs(api *API, op *Operation) []crossRef {
 	var out []crossRef
+	// Prose is wrapped at single newlines; paragraphs end sentences.
 	text := mdLink().ReplaceAllString(op.Description, "]")
+	text = strings.ReplaceAll(strings.ReplaceAll(text, "\n\n", ". "), "\n", " ")
 	for _, loc := range codeRoute().FindAllStringIndex(text, -1) {
 		to := resolveRoute(api, strings.Trim(text[loc[0]:loc[1]], "`"))
 		if to == nil || to == op {
@@ -170,12 +172,19 @@ func resolveRoute(api *API, ref string) *Operation {
 
 // sentenceAround returns the sentence of text that holds [start, end).
 func sentenceAround(text string, start, end int) string {
-	from := strings.LastIndexAny(text[:start], ".!?\n") + 1
-	to := len(text)
-	if i := strings.IndexAny(text[end:], ".!?\n"); i >= 0 {
-		to = end + i
+	from := 0
+	for _, sep := range []string{". ", "? ", "! "} {
+		if i := strings.LastIndex(text[:start], sep); i >= 0 && i+len(sep) > from {
+			from = i + len(sep)
+		}
 	}
-	return text[from:to]
+	to := len(text)
+	for _, sep := range []string{". ", "? ", "! "} {
+		if i := strings.Index(text[end:], sep); i >= 0 && end+i < to {
+			to = end + i
+		}
+	}
+	return strings.TrimSpace(text[from:to])
 }
 
 // kinship ranks how closely two operations are related, 0 for not at all:

@@ -23,12 +23,12 @@ func (ix *Index) analyze(text string) query {
 	raw, roles := clauseWords(text)
 	// Correct typos first so that the lexicon sees the intended words.
 	ws := make([]string, len(raw))
-	corrected := make([]bool, len(raw))
+	corrected := make([]float64, len(raw)) // weight of a corrected word; 0 if not corrected
 	for i, w := range raw {
 		ws[i] = w
-		if !ix.known[w] && !stopwords[w] && !isNumber(w) && ix.postings[ix.stem(w)] == nil && !wordnetDB().isEnglish(w) {
+		if wt := ix.correctionWeight(w); wt > 0 {
 			if c, ok := ix.correct(w); ok {
-				ws[i], corrected[i] = c, true
+				ws[i], corrected[i] = c, wt
 			}
 		}
 	}
@@ -37,7 +37,7 @@ func (ix *Index) analyze(text string) query {
 	// asks for them too. What it has already done ("after starting the
 	// sync, …") is context: weaker words, and no say in the action.
 	var byRole [3][]string
-	var corr [3][]bool
+	var corr [3][]float64
 	for i, w := range ws {
 		byRole[roles[i]] = append(byRole[roles[i]], w)
 		corr[roles[i]] = append(corr[roles[i]], corrected[i])
@@ -50,7 +50,7 @@ func (ix *Index) analyze(text string) query {
 	ix.addWords(byRole[roleAsked], corr[roleAsked], &q, 1)
 	ix.addWords(byRole[roleDone], corr[roleDone], &q, 0, contextWeight)
 	nq := query{terms: map[string]float64{}, plural: q.plural, singular: map[string]bool{}}
-	ix.addWords(neg, make([]bool, len(neg)), &nq, 0)
+	ix.addWords(neg, make([]float64, len(neg)), &nq, 0)
 	for s := range nq.terms {
 		if q.terms[s] <= 0 {
 			q.terms[s] = negationWeight
@@ -87,7 +87,7 @@ func (ix *Index) analyze(text string) query {
 // addWords adds a clause's words, and what the lexicon reads into them, to q.
 // intentScale scales the intent they express; weight, if given, scales the
 // words themselves.
-func (ix *Index) addWords(ws []string, corrected []bool, q *query, intentScale float64, weight ...float64) {
+func (ix *Index) addWords(ws []string, corrected []float64, q *query, intentScale float64, weight ...float64) {
 	saved := q.intent
 	consumed := ix.applyLexicon(ws, q)
 	if intentScale == 0 {
@@ -101,8 +101,8 @@ func (ix *Index) addWords(ws []string, corrected []bool, q *query, intentScale f
 		if len(weight) > 0 {
 			wt = weight[0]
 		}
-		if corrected[i] {
-			wt *= correctionWeight
+		if corrected[i] > 0 {
+			wt *= corrected[i]
 		}
 		if q.names[w] {
 			wt *= nameWeight
@@ -117,7 +117,7 @@ func (ix *Index) addWords(ws []string, corrected []bool, q *query, intentScale f
 		} else {
 			q.singular[s] = true
 		}
-		if !corrected[i] && !q.names[w] {
+		if corrected[i] == 0 && !q.names[w] {
 			ix.addRelated(w, s, wt, q)
 		}
 	}
@@ -385,6 +385,17 @@ func equalWords(a, b []string) bool {
 		}
 	}
 	return true
+}
+
+// correctionWeight is how much the correction of w may count, 0 when w
+// must be left alone: only a word that is in no dictionary is taken for a
+// typo. A real English word the API does not use ("host", "port") is the
+// agent's word, not a misspelling of "post".
+func (ix *Index) correctionWeight(w string) float64 {
+	if ix.known[w] || stopwords[w] || isNumber(w) || ix.postings[ix.stem(w)] != nil || wordnetDB().isEnglish(w) {
+		return 0
+	}
+	return correctionWeight
 }
 
 // correct maps an unknown word onto the closest known one, if it is close

@@ -22,7 +22,7 @@ const (
 	nFields
 )
 
-var fieldWeight = [nFields]float64{fLeaf: 2.0, fName: 3.0, fPath: 1.5, fTag: 1.0, fParams: 0.6, fResp: 0.4, fLead: 0.5, fDesc: 0.15, fRef: 0.2}
+var fieldWeight = [nFields]float64{fLeaf: 2.0, fName: 3.0, fPath: 1.5, fTag: 1.0, fParams: 0.6, fResp: 0.4, fLead: 0.75, fDesc: 0.15, fRef: 0.6}
 
 const (
 	bm25K1 = 1.2
