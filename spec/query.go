@@ -16,6 +16,8 @@ type query struct {
 	// names are the agent's proper nouns: the things in its world
 	// ("Salesforce", "Opportunity", "Globex"), not words about the API.
 	names map[string]bool
+	// addressed are the stems of nouns the agent gave an id ("run 6").
+	addressed map[string]bool
 }
 
 func (ix *Index) analyze(text string) query {
@@ -69,6 +71,9 @@ func (ix *Index) analyze(text string) query {
 			q.intent.list++
 		case isNumber(w) || looksLikeID(w):
 			q.intent.item += 0.6
+			if i > 0 {
+				ix.addressItem(strings.Trim(fields[i-1], ".,;:!?()[]\"'#"), &q)
+			}
 		}
 	}
 	// "sync" on its own means a model sync in Polytomic's API (/api/syncs);
@@ -77,6 +82,11 @@ func (ix *Index) analyze(text string) query {
 		q.terms["model"] += 0.3
 		q.terms["bulk"] = negationWeight
 	}
+	// "model sync" and "bulk sync" are competing readings of one product
+	// word: naming one rules the other out.
+	if q.terms["sync"] > 0 && q.terms["model"] > 0 && q.terms["bulk"] == 0 {
+		q.terms["bulk"] = negationWeight / 2
+	}
 	// Likewise a "model" without "sync" is the model resource itself.
 	if q.terms["model"] > 0 && q.terms["sync"] == 0 {
 		q.terms["sync"] = negationWeight / 2
@@ -84,12 +94,33 @@ func (ix *Index) analyze(text string) query {
 	return q
 }
 
+// addressItem records that the agent names one w by its id ("run 6",
+// "sync 8f2c"): calls that address one w fit better than those on all of
+// them. The lexicon's reading of w counts too ("run" is an execution).
+func (ix *Index) addressItem(w string, q *query) {
+	if q.addressed == nil {
+		q.addressed = map[string]bool{}
+	}
+	q.addressed[ix.stem(w)] = true
+	for _, t := range ix.meaningTrig[w] {
+		if len(t.words) == 1 {
+			for _, e := range ix.rules[t.rule].expand {
+				q.addressed[e] = true
+			}
+		}
+	}
+}
+
 // addWords adds a clause's words, and what the lexicon reads into them, to q.
 // intentScale scales the intent they express; weight, if given, scales the
 // words themselves.
 func (ix *Index) addWords(ws []string, corrected []float64, q *query, intentScale float64, weight ...float64) {
 	saved := q.intent
-	consumed := ix.applyLexicon(ws, q)
+	scale := 1.0
+	if len(weight) > 0 {
+		scale = weight[0]
+	}
+	consumed := ix.applyLexicon(ws, q, scale)
 	if intentScale == 0 {
 		q.intent = saved
 	}
@@ -283,7 +314,7 @@ var irregularPast = toSet("ran sent got made built began set wrote put took")
 // one reads intent (what kind of call), the other meaning (which resource),
 // so that "list" can say both "read" and "collection" while "start
 // replicating" still means a bulk sync.
-func (ix *Index) applyLexicon(ws []string, q *query) []bool {
+func (ix *Index) applyLexicon(ws []string, q *query, scale float64) []bool {
 	consumed := make([]bool, len(ws))
 	// Meaning first: a phrase such as "seat list" is a thing, and the
 	// intent pass must not read its "list" as a verb.
@@ -298,7 +329,7 @@ func (ix *Index) applyLexicon(ws []string, q *query) []bool {
 		last := ws[i+len(ts[0].words)-1]
 		plural := strings.HasSuffix(last, "s") && ix.stem(last) != last
 		for _, e := range r.expand {
-			q.terms[e] += expansionWeight
+			q.terms[e] += expansionWeight * scale
 			if plural {
 				q.plural[e] = true
 			} else {

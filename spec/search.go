@@ -77,6 +77,10 @@ type docInfo struct {
 	// leafPlural: that segment names a collection ("syncs"), not a
 	// singleton ("organization", "status").
 	leafPlural bool
+	// itemNouns are the stems of the path segments followed by a
+	// parameter: the things one of which the call addresses
+	// ("sync" and "execution" in /syncs/{id}/executions/{exec_id}).
+	itemNouns []string
 }
 
 type posting struct {
@@ -174,6 +178,14 @@ func (ix *Index) docText(i int, op *Operation, vocab map[string]bool) (fieldText
 		}
 	}
 	d := docInfo{op: op, item: strings.HasSuffix(op.Path, "}")}
+	parts := strings.Split(op.Path, "/")
+	for j := 0; j+1 < len(parts); j++ {
+		if !strings.HasPrefix(parts[j], "{") && strings.HasPrefix(parts[j+1], "{") {
+			if ws := words(parts[j]); len(ws) > 0 {
+				d.itemNouns = append(d.itemNouns, ix.stem(ws[len(ws)-1]))
+			}
+		}
+	}
 	if len(segs) > 0 {
 		ft[fLeaf] = words(segs[len(segs)-1])
 		if n := len(ft[fLeaf]); n > 0 {
