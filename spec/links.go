@@ -18,6 +18,9 @@ type links struct {
 	refs map[*Operation][]crossRef
 	// siblings are the other actions on the same resource.
 	siblings map[*Operation][]*Operation
+	// said holds, for each operation, the sentences of other descriptions
+	// that refer to it.
+	said map[*Operation][]string
 }
 
 type crossRef struct {
@@ -61,27 +64,47 @@ func buildLinks(api *API) links {
 		from:     map[*Operation]map[string]*Operation{},
 		refs:     map[*Operation][]crossRef{},
 		siblings: map[*Operation][]*Operation{},
+		said:     map[*Operation][]string{},
 	}
 	lists := map[string]*Operation{} // collection path ("/api/syncs") -> its GET
+	// Each operation's "METHOD /path" with parameters blanked, worked out
+	// once: the relations below compare every pair of operations.
+	keys := make(map[*Operation]string, len(api.Operations))
 	for _, op := range api.Operations {
+		keys[op] = NormalizeKey(op.Key())
 		if op.Method == "GET" && !strings.HasSuffix(op.Path, "}") {
-			lists[NormalizeKey("GET "+op.Path)] = op
+			lists[keys[op]] = op
 		}
 	}
 	for _, op := range api.Operations {
 		l.from[op] = paramSources(op, lists)
-		l.refs[op] = crossRefs(api, op)
+		l.refs[op] = crossRefs(api, op, keys)
+		for _, r := range l.refs[op] {
+			l.said[r.to] = append(l.said[r.to], r.sentence)
+		}
 	}
 	for _, op := range api.Operations {
+		kin := make([]int, len(api.Operations))
+		for i, o := range api.Operations {
+			if o != op {
+				kin[i] = kinship(pathOf(keys[op]), pathOf(keys[o]))
+			}
+		}
 		for rank := 1; rank <= 3; rank++ {
-			for _, o := range api.Operations {
-				if o != op && kinship(op, o) == rank {
+			for i, o := range api.Operations {
+				if kin[i] == rank {
 					l.siblings[op] = append(l.siblings[op], o)
 				}
 			}
 		}
 	}
 	return l
+}
+
+// pathOf is the path of a normalised "METHOD /path" key.
+func pathOf(key string) string {
+	_, p, _ := strings.Cut(key, " ")
+	return p
 }
 
 // paramSources finds, for each path parameter, the list at the path before
@@ -120,13 +143,13 @@ func paramByName(op *Operation, name string) *Param {
 
 // crossRefs finds the `METHOD /path` references in op's description, with
 // the sentence around each.
-func crossRefs(api *API, op *Operation) []crossRef {
+func crossRefs(api *API, op *Operation, keys map[*Operation]string) []crossRef {
 	var out []crossRef
 	// Prose is wrapped at single newlines; paragraphs end sentences.
 	text := mdLink().ReplaceAllString(op.Description, "]")
 	text = strings.ReplaceAll(strings.ReplaceAll(text, "\n\n", ". "), "\n", " ")
 	for _, loc := range codeRoute().FindAllStringIndex(text, -1) {
-		to := resolveRoute(api, strings.Trim(text[loc[0]:loc[1]], "`"))
+		to := resolveRoute(api, strings.Trim(text[loc[0]:loc[1]], "`"), keys)
 		if to == nil || to == op {
 			continue
 		}
@@ -144,13 +167,13 @@ func crossRefs(api *API, op *Operation) []crossRef {
 // resolveRoute finds the operation a "METHOD /path" reference names. The
 // prose sometimes spells a parameter segment as a literal example
 // ("/api/jobs/exportlogs/{id}" for /api/jobs/{type}/{id}).
-func resolveRoute(api *API, ref string) *Operation {
+func resolveRoute(api *API, ref string, keys map[*Operation]string) *Operation {
 	want := NormalizeKey(ref)
 	method, path, _ := strings.Cut(want, " ")
 	ws := strings.Split(path, "/")
 	var loose *Operation
 	for _, op := range api.Operations {
-		key := NormalizeKey(op.Key())
+		key := keys[op]
 		if key == want {
 			return op
 		}
@@ -187,13 +210,12 @@ func sentenceAround(text string, start, end int) string {
 	return strings.TrimSpace(text[from:to])
 }
 
-// kinship ranks how closely two operations are related, 0 for not at all:
+// kinship ranks how closely two operations (by normalised path) are related, 0 for not at all:
 // 1 the same path or its list/get pair, 2 the same action on the whole and
 // on a part ("cancel a sync", "cancel one execution"), 3 an action and the
 // item it acts on, or two actions on the same item ("/syncs/{id}/cancel",
 // "/syncs/{id}/activate").
-func kinship(a, b *Operation) int {
-	pa, pb := NormalizeKey("X " + a.Path)[2:], NormalizeKey("X " + b.Path)[2:]
+func kinship(pa, pb string) int {
 	switch {
 	case pa == pb, pa+"/{}" == pb, pb+"/{}" == pa:
 		return 1

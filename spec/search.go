@@ -225,12 +225,8 @@ func (ix *Index) docText(i int, op *Operation, vocab map[string]bool) (fieldText
 	}
 	// What other operations say about this one ("for details of one
 	// execution use …", "poll … until done") describes when it is needed.
-	for _, from := range ix.api.Operations {
-		for _, r := range ix.links.refs[from] {
-			if r.to == op {
-				ft[fRef] = append(ft[fRef], words(codeRoute().ReplaceAllString(r.sentence, ""))...)
-			}
-		}
+	for _, sentence := range ix.links.said[op] {
+		ft[fRef] = append(ft[fRef], words(codeRoute().ReplaceAllString(sentence, ""))...)
 	}
 	return ft, d
 }
