@@ -111,7 +111,10 @@ var (
 // NewIndex builds the search index for api, in phases: read the lexicon,
 // link the operations to each other, turn each operation into weighted
 // fields of stems, then weigh the stems over the whole API (BM25F).
-func NewIndex(api *API) *Index {
+func NewIndex(api *API) *Index { return newIndex(api, lexicon) }
+
+// newIndex builds the index with the lexicon source lex.
+func newIndex(api *API, lex string) *Index {
 	ix := &Index{
 		api:      api,
 		postings: map[string][]posting{},
@@ -121,7 +124,7 @@ func NewIndex(api *API) *Index {
 		params:   map[string][]int{},
 		stems:    map[string]string{},
 	}
-	ix.compileLexicon()
+	ix.compileLexicon(lex)
 	ix.links = buildLinks(api)
 	vocab := nameVocabulary(api)
 	texts := make([]fieldText, len(api.Operations))
@@ -141,8 +144,8 @@ func NewIndex(api *API) *Index {
 type fieldText [nFields][]string
 
 // compileLexicon parses the lexicon and files its triggers by first word.
-func (ix *Index) compileLexicon() {
-	ix.rules = parseLexicon(lexicon)
+func (ix *Index) compileLexicon(lex string) {
+	ix.rules = parseLexicon(lex)
 	ix.intentTrig, ix.meaningTrig = map[string][]trigger{}, map[string][]trigger{}
 	for ri, r := range ix.rules {
 		m := ix.meaningTrig

@@ -39,7 +39,7 @@ type relatedStem struct {
 var relationWeight = map[byte]float64{'s': 0.5, 'd': 0.45, 'e': 0.3, 'h': 0.2}
 
 // relationScale scales relationWeight as a whole.
-var relationScale = 0.5
+const relationScale = 0.5
 
 var wordnetDB = sync.OnceValue(func() *lexicalDB {
 	db := &lexicalDB{related: map[string][]relatedStem{}, words: map[string]bool{}}
