@@ -76,6 +76,12 @@ func (ix *Index) analyze(text string) query {
 			}
 		}
 	}
+	// Asking who did something ("who deleted the connection?", "I need
+	// to know who did it") asks for the audit trail, whatever was done.
+	if asksForActor(fields) {
+		q.terms[ix.stem("event")] += expansionWeight
+		q.intent.read++
+	}
 	// "sync" on its own means a model sync in Polytomic's API (/api/syncs);
 	// bulk syncs are always called bulk syncs.
 	if q.terms["sync"] > 0 && q.terms["bulk"] <= 0 && q.terms["model"] <= 0 {
@@ -470,6 +476,29 @@ func nearest(w string, byLen map[int][]string, better func(a, b string) bool) (s
 func CouldCorrect(w string, byLen map[int][]string) bool {
 	_, d := nearest(w, byLen, func(string, string) bool { return false })
 	return d <= maxEdits(w)
+}
+
+// asksForActor reports whether the text asks who did something: "who" or
+// "which user" followed closely by a verb in the past ("who deleted",
+// "who did it", "which user changed").
+func asksForActor(fields []string) bool {
+	for i, f := range fields {
+		w := strings.Trim(f, ".,;:!?()[]\"'")
+		start := i + 1
+		switch {
+		case w == "who" || w == "whoever":
+		case (w == "which" || w == "what") && i+1 < len(fields) && strings.Trim(fields[i+1], ".,;:!?") == "user":
+			start = i + 2
+		default:
+			continue
+		}
+		for j := start; j < len(fields) && j < start+2; j++ {
+			if v := strings.Trim(fields[j], ".,;:!?()[]\"'"); pastTense(v) || v == "did" || v == "made" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // countWords precede a number that counts things.

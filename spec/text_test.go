@@ -2,6 +2,7 @@ package spec
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -95,6 +96,21 @@ func TestClauseWords(t *testing.T) {
 			if r, ok := got[w]; !ok || r != role {
 				t.Errorf("%q: %q has role %d (present %v), want %d", tt.text, w, r, ok, role)
 			}
+		}
+	}
+}
+
+func TestAsksForActor(t *testing.T) {
+	for q, want := range map[string]bool{
+		"which user deleted the Marketo connection yesterday?":  true,
+		"someone changed a sync; I need to know who did it":     true,
+		"who removed the webhook":                               true,
+		"who has an account in our org":                         false,
+		"list the users who can log in":                         false,
+		"delete the connection that someone created by mistake": false,
+	} {
+		if got := asksForActor(strings.Fields(strings.ToLower(q))); got != want {
+			t.Errorf("asksForActor(%q) = %v, want %v", q, got, want)
 		}
 	}
 }
