@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/polytomic-mcp/polytomic-mcp/internal/safefile"
 	"github.com/polytomic-mcp/polytomic-mcp/spec"
 )
 
@@ -63,9 +64,5 @@ func write(path string, lines []string) error {
 		b = append(b, l...)
 		b = append(b, '\n')
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	return safefile.Write(path, b, 0o644)
 }
