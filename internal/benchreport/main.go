@@ -358,7 +358,11 @@ func (b *bench) quality() error {
 	r.p("%s", head)
 	r.p("%s", rule)
 	for _, k := range sortedKeys(kinds) {
-		row := "| " + k + " |"
+		label := k
+		if label == "" {
+			label = "(no kind given)"
+		}
+		row := "| " + label + " |"
 		for _, s := range all {
 			if kr := s.res.ByKind[k]; kr != nil {
 				row += fmt.Sprintf(" %.3f / %.3f (%d) |", kr.Recall1, kr.Recall5, kr.N)
