@@ -212,9 +212,10 @@ const contextWeight = 0.35
 // contractions end in "n't", which splits into the word and a "t".
 var contractions = toSet("don doesn didn isn aren wasn weren won can couldn shouldn wouldn haven hasn")
 
-// uncertain words after a negation make it doubt, not exclusion: "I don't
-// know which org", "not sure whether", "no idea".
-var uncertain = toSet("know sure idea certain clear")
+// uncertain words after a negation make it doubt or a change of state, not
+// exclusion: "I don't know which org", "not sure whether", "no idea", "no
+// longer".
+var uncertain = toSet("know sure idea certain clear longer")
 
 // negators open a negated stretch of a clause.
 var negators = toSet("not except excluding besides without never no")
@@ -261,7 +262,7 @@ func clauseWords(text string) (ws []string, roles []int) {
 }
 
 // clauses splits text at punctuation and at the words that join steps
-// ("then", "now").
+// ("then").
 func clauses(text string) []string {
 	var out []string
 	for _, c := range strings.FieldsFunc(text, func(r rune) bool { return strings.ContainsRune(",.;:!?()", r) }) {
