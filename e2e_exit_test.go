@@ -31,6 +31,7 @@ func TestE2EExitCodes(t *testing.T) {
 		{"unknown flag", []string{"search", "--colour", "x"}, 2, "unknown flag"},
 		{"unknown auth subcommand", []string{"auth", "bogus"}, 2, `unknown command "bogus"`},
 		{"auth without a subcommand", []string{"auth"}, 2, "status or token"},
+		{"unknown client", []string{"install", "emacs"}, 2, `unknown client "emacs"`},
 		{"wrong number of arguments", []string{"call"}, 2, "arg"},
 		{"bad access mode", []string{"call", "identity_get", "--access-mode", "sometimes"}, 2, "use read-only or full-access"},
 		{"failed call", []string{"call", "bulkSync_get", "--param", "id=nope"}, 1, "HTTP 404"},

@@ -61,7 +61,9 @@ func resolveProfile(fs *pflag.FlagSet, getenv func(string) string, p *string) er
 }
 
 func addFeedbackFlag(fs *pflag.FlagSet, a *apiFlags) {
-	fs.StringVar(&a.FeedbackURL, "feedback-url", proxy.DefaultFeedbackURL, "where submit_mcp_feedback forwards feedback; off to keep it local (env POLYTOMIC_FEEDBACK_URL)")
+	// Empty means automatic (proxy.RouteFeedback): the Polytomic endpoint,
+	// with the key, only when the API is Polytomic cloud.
+	fs.StringVar(&a.FeedbackURL, "feedback-url", "", "where submit_mcp_feedback forwards feedback: an https URL, or off to keep it local (env POLYTOMIC_FEEDBACK_URL; default "+proxy.DefaultFeedbackURL+" when --api-url is Polytomic cloud, else local)")
 }
 
 // resolve settles each setting: a flag given on the command line, else its
@@ -110,12 +112,11 @@ func (a *apiFlags) resolve(fs *pflag.FlagSet, getenv func(string) string, config
 	if err := a.resolveAccess(fs, getenv, prof.ReadOnly); err != nil {
 		return err
 	}
-	a.AuthMode = strings.ToLower(strings.TrimSpace(a.AuthMode))
-	if a.AuthMode != "user" && a.AuthMode != "partner" {
-		return fmt.Errorf("--auth-mode must be user or partner, got %q", a.AuthMode)
+	if a.AuthMode, err = parseAuthMode(a.AuthMode); err != nil {
+		return fmt.Errorf("--auth-mode: %w", err)
 	}
-	if a.PartnerOrgID != "" && a.AuthMode != "partner" {
-		return fmt.Errorf("--partner-org-id needs --auth-mode partner")
+	if a.PartnerOrgID != "" && a.AuthMode != AuthPartner {
+		return fmt.Errorf("--partner-org-id needs --auth-mode %s", AuthPartner)
 	}
 	if a.Timeout <= 0 {
 		return fmt.Errorf("--timeout must be positive")
@@ -135,6 +136,21 @@ const (
 	AccessReadOnly   = "read-only"
 	AccessFullAccess = "full-access"
 )
+
+// Auth modes: a user or organization key, or a partner key acting for the
+// organizations it manages.
+const (
+	AuthUser    = "user"
+	AuthPartner = "partner"
+)
+
+func parseAuthMode(v string) (string, error) {
+	switch m := strings.ToLower(strings.TrimSpace(v)); m {
+	case AuthUser, AuthPartner:
+		return m, nil
+	}
+	return "", fmt.Errorf("unknown auth mode %q: use %s or %s", v, AuthUser, AuthPartner)
+}
 
 // parseAccessMode maps a flag or environment value to read-only or not.
 func parseAccessMode(v string) (readOnly bool, err error) {

@@ -3,16 +3,17 @@ package cmd
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/polytomic-mcp/polytomic-mcp/auth"
+	"github.com/polytomic-mcp/polytomic-mcp/forward"
 	"github.com/polytomic-mcp/polytomic-mcp/internal/clients"
 	"github.com/polytomic-mcp/polytomic-mcp/internal/xdg"
 	"github.com/polytomic-mcp/polytomic-mcp/proxy"
@@ -21,6 +22,8 @@ import (
 // portableCommand is what a project-scope entry runs: a name found on
 // PATH, so that a committed file works for every teammate.
 const portableCommand = "polytomic-mcp"
+
+var serverName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 
 // InstallOptions configure `polytomic-mcp install` and `uninstall`.
 type InstallOptions struct {
@@ -71,6 +74,9 @@ and setting is kept. Each change saves the previous file in the state folder
 		ValidArgs: clients.IDs(),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Client = args[0]
+			if _, err := clients.Find(opts.Client); err != nil {
+				return &UsageError{Err: err}
+			}
 			if err := opts.validate(cmd); err != nil {
 				return err
 			}
@@ -101,34 +107,42 @@ func (o *InstallOptions) validate(cmd *cobra.Command) error {
 	if o.Remove {
 		return nil
 	}
+	// Clients build tool names from it (Claude Code: mcp__NAME__search), and
+	// Codex accepts only these characters in a server name.
+	if !serverName.MatchString(o.Name) {
+		return usageErrorf("invalid --name %q: use up to 64 letters, digits, '_' or '-'", o.Name)
+	}
 	if cmd.Flags().Changed("profile") {
 		if err := auth.ValidateProfile(o.Profile); err != nil {
-			return err
+			return &UsageError{Err: err}
 		}
 	}
-	switch strings.ToLower(strings.TrimSpace(o.AccessMode)) {
-	case "":
-	case "read-only":
-		o.AccessMode = "read-only"
-	case "full-access", "read-write":
-		o.AccessMode = "full-access"
-		if o.ReadOnly {
-			return fmt.Errorf("--read-only and --access-mode %s contradict each other: choose one", o.AccessMode)
+	if o.AccessMode != "" {
+		ro, err := parseAccessMode(o.AccessMode)
+		switch {
+		case err != nil:
+			return usageErrorf("--access-mode: %v", err)
+		case ro:
+			o.AccessMode = AccessReadOnly
+		case o.ReadOnly:
+			return usageErrorf("--read-only and --access-mode %s contradict each other: choose one", o.AccessMode)
+		default:
+			o.AccessMode = AccessFullAccess
 		}
-	default:
-		return fmt.Errorf("invalid --access-mode %q: use read-only or full-access (read-write is accepted for full-access)", o.AccessMode)
 	}
-	switch o.AuthMode = strings.ToLower(strings.TrimSpace(o.AuthMode)); o.AuthMode {
-	case "", "user", "partner":
-	default:
-		return fmt.Errorf("invalid --auth-mode %q: use user or partner", o.AuthMode)
+	if o.AuthMode != "" {
+		mode, err := parseAuthMode(o.AuthMode)
+		if err != nil {
+			return usageErrorf("--auth-mode: %v", err)
+		}
+		o.AuthMode = mode
 	}
-	if o.PartnerOrgID != "" && o.AuthMode != "partner" {
-		return fmt.Errorf("--partner-org-id needs --auth-mode partner")
+	if o.PartnerOrgID != "" && o.AuthMode != AuthPartner {
+		return usageErrorf("--partner-org-id needs --auth-mode %s", AuthPartner)
 	}
 	if o.APIURL != "" {
-		if u, err := url.Parse(o.APIURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			return fmt.Errorf("invalid --api-url %q: give the API's base URL, e.g. https://app.polytomic.com", o.APIURL)
+		if _, err := forward.ValidateAPIURL(o.APIURL); err != nil {
+			return &UsageError{Err: err}
 		}
 	}
 	return nil

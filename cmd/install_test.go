@@ -29,7 +29,8 @@ func TestNewCmdInstall(t *testing.T) {
 		{name: "contradiction", args: "cursor --read-only --access-mode full-access", wantErr: "contradict"},
 		{name: "bad auth mode", args: "cursor --auth-mode admin", wantErr: "use user or partner"},
 		{name: "org without partner", args: "cursor --partner-org-id o1", wantErr: "needs --auth-mode partner"},
-		{name: "bad url", args: "cursor --api-url polytomic.example", wantErr: "invalid --api-url"},
+		{name: "bad url", args: "cursor --api-url polytomic.example", wantErr: "invalid API URL"},
+		{name: "bad name", args: "cursor --name my.server", wantErr: "invalid --name"},
 		{name: "bad profile", args: "cursor --profile ../x", wantErr: "invalid profile name"},
 		{name: "uninstall has no settings", args: "cursor --api-url https://x.example", remove: true, wantErr: "unknown flag: --api-url"},
 	} {

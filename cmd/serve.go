@@ -3,7 +3,6 @@ package cmd
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -67,10 +66,11 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 	if err != nil {
 		return err
 	}
-	fb := &proxy.Feedback{Keys: keys, Version: f.Build.Version, HTTP: f.HTTPClient, Logger: logger}
-	if u := strings.TrimSpace(opts.API.FeedbackURL); u != "off" && u != "" {
-		fb.URL = u
+	route, err := proxy.RouteFeedback(opts.API.APIURL, opts.API.FeedbackURL)
+	if err != nil {
+		return err
 	}
+	fb := &proxy.Feedback{Route: route, Keys: keys, Version: f.Build.Version, HTTP: f.HTTPClient, Logger: logger}
 	if fb.QueuePath, err = feedbackQueuePath(f.Getenv); err != nil {
 		return err
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/tidwall/gjson"
 
+	"github.com/polytomic-mcp/polytomic-mcp/internal/jsonfilter"
 	"github.com/polytomic-mcp/polytomic-mcp/spec"
 )
 
@@ -219,7 +220,9 @@ func (f *Forwarder) Execute(ctx context.Context, req Request) (*Result, error) {
 	if err != nil {
 		return nil, f.explain(ctx, err)
 	}
-	f.finish(res, last, pages, p, pag)
+	if err := f.finish(res, last, pages, p, pag); err != nil {
+		return nil, err
+	}
 	return res, nil
 }
 
@@ -318,7 +321,11 @@ func (f *Forwarder) fetch(ctx context.Context, p *plan, pag *spec.Pagination, ke
 }
 
 // finish fills the result from the last reply (and the pages, if any).
-func (f *Forwarder) finish(res *Result, last *httpReply, pages [][]byte, p *plan, pag *spec.Pagination) {
+//
+// A read whose response_filter ran over its budget is an error: the agent
+// narrows the filter and reads again. After a write it is only a note, so
+// that a write that was done is never reported as failed.
+func (f *Forwarder) finish(res *Result, last *httpReply, pages [][]byte, p *plan, pag *spec.Pagination) error {
 	res.Status = last.status
 	res.Headers = usefulHeaders(last.header)
 	res.MovedTo = last.movedTo
@@ -327,7 +334,7 @@ func (f *Forwarder) finish(res *Result, last *httpReply, pages [][]byte, p *plan
 	}
 	if res.Status >= 400 {
 		f.describeError(res, last, p)
-		return
+		return nil
 	}
 	body := last.body
 	if p.allPages {
@@ -341,7 +348,11 @@ func (f *Forwarder) finish(res *Result, last *httpReply, pages [][]byte, p *plan
 	if pag != nil {
 		res.NextParam = pag.RequestToken
 	}
-	f.fillBody(res, body, last, p)
+	err := f.fillBody(res, body, last, p)
+	if errors.Is(err, jsonfilter.ErrBudget) && spec.IsReadMethod(p.method) {
+		return fmt.Errorf("%w: %w", ErrBadInput, err)
+	}
+	return nil
 }
 
 // httpReply is one HTTP response, read through the size limit.

@@ -789,3 +789,21 @@ func TestExecuteEveryOperation(t *testing.T) {
 		}
 	}
 }
+
+// A filter over its budget fails a read (narrow it and read again) but is
+// only a note after a write, which was done and must not look failed.
+func TestExecuteFilterBudgetReadVersusWrite(t *testing.T) {
+	wide := "[" + strings.TrimSuffix(strings.Repeat("data,", 100), ",") + "]"
+	api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"data":[`+strings.TrimSuffix(strings.Repeat(`{"id":"0123456789abcdef","name":"a sync with a long name"},`, 2000), ",")+`]}`)
+	})
+	f, _ := newTestForwarder(t, api, nil)
+	if _, err := f.Execute(context.Background(), Request{OperationID: "bulkSync_list", ResponseFilter: wide}); !errors.Is(err, ErrBadInput) {
+		t.Errorf("read: err = %v, want a bad-input error", err)
+	}
+	res, err := f.Execute(context.Background(), Request{OperationID: "bulkSync_cancel", Params: map[string]any{"id": "s1"}, ResponseFilter: wide})
+	if err != nil || res.Status != 200 || len(res.Notes) == 0 {
+		t.Errorf("write: err %v, result %+v", err, res)
+	}
+}

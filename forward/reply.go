@@ -77,8 +77,10 @@ func usefulHeaders(h http.Header) map[string]string {
 	return out
 }
 
-// fillBody sets the result's body: filtered, compacted and cut to size.
-func (f *Forwarder) fillBody(res *Result, body []byte, rep *httpReply, p *plan) {
+// fillBody sets the result's body: filtered, compacted and cut to size. It
+// returns the filter's error, which is also noted on the result.
+func (f *Forwarder) fillBody(res *Result, body []byte, rep *httpReply, p *plan) error {
+	var filterErr error
 	isJSON := strings.Contains(rep.header.Get("Content-Type"), "json") || (len(body) > 0 && json.Valid(body))
 	if rep.cut {
 		res.Notes = append(res.Notes, fmt.Sprintf("the API sent more than %d MB; only the start was read", maxReadBytes>>20))
@@ -86,6 +88,7 @@ func (f *Forwarder) fillBody(res *Result, body []byte, rep *httpReply, p *plan) 
 	if p.filter != "" && len(body) > 0 {
 		filtered, err := jsonfilter.Apply(body, p.filter)
 		if err != nil {
+			filterErr = err
 			res.Notes = append(res.Notes, err.Error()+"; showing the whole reply")
 		} else {
 			body, isJSON = filtered, true
@@ -105,7 +108,7 @@ func (f *Forwarder) fillBody(res *Result, body []byte, rep *httpReply, p *plan) 
 		}
 		res.text = string(body[:n])
 		res.Truncated = &Truncation{ShownBytes: n, TotalBytes: total, ReadLimit: rep.cut}
-		return
+		return filterErr
 	}
 	res.text = string(body)
 	if isJSON && len(body) > 0 {
@@ -116,6 +119,7 @@ func (f *Forwarder) fillBody(res *Result, body []byte, rep *httpReply, p *plan) 
 			res.Body = v
 		}
 	}
+	return filterErr
 }
 
 // describeError fills the error fields of a result with HTTP status >= 400.

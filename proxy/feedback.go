@@ -7,8 +7,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,11 +25,77 @@ import (
 	"github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/client/transport"
 	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/polytomic-mcp/polytomic-mcp/internal/safefile"
 )
 
 // DefaultFeedbackURL is Polytomic's hosted MCP server, which has its own
-// submit_mcp_feedback tool.
+// submit_mcp_feedback tool. It belongs to Polytomic cloud: it receives the
+// API key only when the API is Polytomic cloud (cloudAPIURL).
 const DefaultFeedbackURL = "https://mcp.polytomic.com/mcp"
+
+// cloudAPIURL is Polytomic cloud's API, whose keys the hosted feedback
+// endpoint accepts. A self-hosted deployment's key is not Polytomic
+// cloud's to see.
+const cloudAPIURL = "https://app.polytomic.com"
+
+// FeedbackRoute is where submit_mcp_feedback forwards, and with what.
+type FeedbackRoute struct {
+	URL     string // empty: feedback stays local
+	SendKey bool   // send the API key as a bearer token
+	Why     string // why feedback stays local, when it does
+}
+
+// RouteFeedback decides the route from the API URL and --feedback-url
+// (empty: automatic; off: local). Feedback is a separate trust domain: the
+// key goes to the Polytomic feedback endpoint only when the API is Polytomic
+// cloud, and to an explicit feedback URL only when it is the API's own
+// origin. An explicit URL must be https (http only for loopback).
+func RouteFeedback(apiURL, feedbackURL string) (FeedbackRoute, error) {
+	feedbackURL = strings.TrimSpace(feedbackURL)
+	switch feedbackURL {
+	case "off":
+		return FeedbackRoute{Why: "forwarding is off (--feedback-url off)"}, nil
+	case "":
+		if sameOrigin(apiURL, cloudAPIURL) {
+			return FeedbackRoute{URL: DefaultFeedbackURL, SendKey: true}, nil
+		}
+		return FeedbackRoute{Why: "the API is not Polytomic cloud, so feedback is not sent to Polytomic with this key (set --feedback-url to forward it)"}, nil
+	}
+	u, err := url.Parse(feedbackURL)
+	if err != nil || u.Host == "" || u.User != nil || u.Fragment != "" {
+		return FeedbackRoute{}, fmt.Errorf("invalid feedback URL %q: use an https URL, or off", feedbackURL)
+	}
+	if u.Scheme != "https" && !(u.Scheme == "http" && loopback(u.Hostname())) {
+		return FeedbackRoute{}, fmt.Errorf("feedback URL %q must use https (http is allowed only for localhost)", feedbackURL)
+	}
+	key := sameOrigin(apiURL, cloudAPIURL) && sameOrigin(feedbackURL, DefaultFeedbackURL) || sameOrigin(apiURL, feedbackURL)
+	return FeedbackRoute{URL: feedbackURL, SendKey: key}, nil
+}
+
+// sameOrigin compares scheme, host and port.
+func sameOrigin(a, b string) bool {
+	ua, err1 := url.Parse(strings.TrimSpace(a))
+	ub, err2 := url.Parse(strings.TrimSpace(b))
+	if err1 != nil || err2 != nil || ua.Host == "" {
+		return false
+	}
+	port := func(u *url.URL) string {
+		if p := u.Port(); p != "" {
+			return p
+		}
+		return map[string]string{"https": "443", "http": "80"}[u.Scheme]
+	}
+	return strings.EqualFold(ua.Scheme, ub.Scheme) && strings.EqualFold(ua.Hostname(), ub.Hostname()) && port(ua) == port(ub)
+}
+
+func loopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
 
 // Feedback limits.
 const (
@@ -49,22 +118,26 @@ type FeedbackEntry struct {
 	Tool      string `json:"tool,omitempty"`
 	Operation string `json:"operation,omitempty"`
 	Client    string `json:"client,omitempty"`
+	// Forward is where the entry was to be forwarded when it was saved. An
+	// entry is only ever sent there: one saved while forwarding was off
+	// (or by a version that did not record it) stays local for good.
+	Forward string `json:"forward,omitempty"`
 }
 
 // FeedbackResult says what became of a submission.
 type FeedbackResult struct {
-	Status    string `json:"status"` // delivered, queued
+	Status    string `json:"status"` // delivered, queued (sent later), local (never sent)
 	ID        string `json:"id"`
 	QueueFile string `json:"queue_file"`
 	Delivered int    `json:"delivered"` // entries forwarded by this call, older ones included
-	Pending   int    `json:"pending"`
+	Pending   int    `json:"pending"`   // entries to be sent later
 	Reason    string `json:"reason,omitempty"`
 }
 
-// Feedback queues feedback locally and forwards it to the hosted server.
+// Feedback queues feedback locally and forwards it along Route.
 type Feedback struct {
 	QueuePath string
-	URL       string // empty: forwarding off
+	Route     FeedbackRoute
 	Keys      forward.KeySource
 	Version   string
 	HTTP      *http.Client
@@ -107,6 +180,7 @@ func (f *Feedback) Submit(ctx context.Context, e FeedbackEntry) (*FeedbackResult
 		now = f.Now
 	}
 	e.ID, e.Time, e.Client = uuid.NewString(), now().UTC().Format(time.RFC3339), "polytomic-mcp/"+f.Version
+	e.Forward = f.Route.URL
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	pending, err := f.readQueue()
@@ -121,13 +195,17 @@ func (f *Feedback) Submit(ctx context.Context, e FeedbackEntry) (*FeedbackResult
 		return nil, fmt.Errorf("could not save feedback to %s: %w", f.QueuePath, err)
 	}
 	res := &FeedbackResult{ID: e.ID, QueueFile: f.QueuePath}
+	if f.Route.URL == "" {
+		res.Status, res.Reason = "local", f.Route.Why
+		return res, nil
+	}
 	remaining, reason := f.deliver(ctx, pending)
 	if len(remaining) != len(pending) {
 		if err := f.writeQueue(remaining); err != nil {
 			return nil, fmt.Errorf("could not update %s: %w", f.QueuePath, err)
 		}
 	}
-	res.Delivered, res.Pending = len(pending)-len(remaining), len(remaining)
+	res.Delivered, res.Pending = len(pending)-len(remaining), countFor(remaining, f.Route.URL)
 	res.Status = "delivered"
 	for _, r := range remaining {
 		if r.ID == e.ID {
@@ -137,14 +215,28 @@ func (f *Feedback) Submit(ctx context.Context, e FeedbackEntry) (*FeedbackResult
 	return res, nil
 }
 
-// deliver forwards entries in order and returns those not delivered.
-func (f *Feedback) deliver(ctx context.Context, entries []FeedbackEntry) ([]FeedbackEntry, string) {
-	if f.URL == "" {
-		return entries, "forwarding is off (--feedback-url off)"
+// countFor counts the entries bound for url ("": those kept local).
+func countFor(entries []FeedbackEntry, url string) int {
+	n := 0
+	for _, e := range entries {
+		if e.Forward == url {
+			n++
+		}
 	}
-	key, err := f.Keys.APIKey(ctx)
-	if err != nil {
-		return entries, "no API key to deliver it with; it is sent with the next feedback once you are logged in"
+	return n
+}
+
+// deliver forwards, in order, the entries saved for the current route and
+// returns the queue without those delivered. Entries saved for another
+// route (or none) are kept and never sent.
+func (f *Feedback) deliver(ctx context.Context, entries []FeedbackEntry) ([]FeedbackEntry, string) {
+	var key string
+	if f.Route.SendKey {
+		k, err := f.Keys.APIKey(ctx)
+		if err != nil {
+			return entries, "no API key to deliver it with; it is sent with the next feedback once you are logged in"
+		}
+		key = k
 	}
 	timeout := f.Timeout
 	if timeout <= 0 {
@@ -152,17 +244,13 @@ func (f *Feedback) deliver(ctx context.Context, entries []FeedbackEntry) ([]Feed
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	opts := []transport.StreamableHTTPCOption{transport.WithHTTPHeaders(map[string]string{"Authorization": "Bearer " + key})}
-	if f.HTTP != nil {
-		opts = append(opts, transport.WithHTTPBasicClient(f.HTTP))
-	}
-	c, err := client.NewStreamableHttpClient(f.URL, opts...)
+	c, err := f.client(key)
 	if err != nil {
-		return entries, "cannot reach the feedback endpoint: " + err.Error()
+		return entries, "cannot reach the feedback endpoint: " + redact(err.Error(), key)
 	}
 	defer c.Close()
 	if err := c.Start(ctx); err != nil {
-		return entries, "cannot reach the feedback endpoint: " + err.Error()
+		return entries, "cannot reach the feedback endpoint: " + redact(err.Error(), key)
 	}
 	init := mcp.InitializeRequest{}
 	init.Params.ProtocolVersion = mcp.LATEST_LEGACY_PROTOCOL_VERSION
@@ -170,26 +258,55 @@ func (f *Feedback) deliver(ctx context.Context, entries []FeedbackEntry) ([]Feed
 	if _, err := c.Initialize(ctx, init); err != nil {
 		return entries, "the feedback endpoint did not answer: " + redact(err.Error(), key)
 	}
+	var kept []FeedbackEntry
 	for i, e := range entries {
-		req := mcp.CallToolRequest{}
-		req.Params.Name = "submit_mcp_feedback"
-		args := map[string]any{"category": e.Category, "summary": e.Summary}
-		for k, v := range map[string]string{"details": e.Details, "tool": e.Tool, "operation": e.Operation} {
-			if v != "" {
-				args[k] = v
-			}
+		if e.Forward != f.Route.URL {
+			kept = append(kept, e)
+			continue
 		}
-		req.Params.Arguments = args
-		r, err := c.CallTool(ctx, req)
-		if err != nil || r.IsError {
-			why := "the feedback endpoint refused it"
-			if err != nil {
-				why = "delivery failed: " + redact(err.Error(), key)
-			}
-			return entries[i:], why
+		if why := f.send(ctx, c, e, key); why != "" {
+			return append(kept, entries[i:]...), why
 		}
 	}
-	return nil, ""
+	return kept, ""
+}
+
+// send forwards one entry; it returns why it was not delivered.
+func (f *Feedback) send(ctx context.Context, c *client.Client, e FeedbackEntry, key string) string {
+	req := mcp.CallToolRequest{}
+	req.Params.Name = "submit_mcp_feedback"
+	args := map[string]any{"category": e.Category, "summary": e.Summary}
+	for k, v := range map[string]string{"details": e.Details, "tool": e.Tool, "operation": e.Operation} {
+		if v != "" {
+			args[k] = v
+		}
+	}
+	req.Params.Arguments = args
+	r, err := c.CallTool(ctx, req)
+	switch {
+	case err != nil:
+		return "delivery failed: " + redact(err.Error(), key)
+	case r.IsError:
+		return "the feedback endpoint refused it"
+	}
+	return ""
+}
+
+// client is an MCP client for the route. Its HTTP client follows no
+// redirect (a 3xx is not delivered): a redirect could lead to another host,
+// port or scheme, and must never carry the key anywhere.
+func (f *Feedback) client(key string) (*client.Client, error) {
+	hc := &http.Client{}
+	if f.HTTP != nil {
+		c := *f.HTTP
+		hc = &c
+	}
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	opts := []transport.StreamableHTTPCOption{transport.WithHTTPBasicClient(hc)}
+	if key != "" {
+		opts = append(opts, transport.WithHTTPHeaders(map[string]string{"Authorization": "Bearer " + key}))
+	}
+	return client.NewStreamableHttpClient(f.Route.URL, opts...)
 }
 
 func redact(s, key string) string {
@@ -200,8 +317,13 @@ func redact(s, key string) string {
 }
 
 // readQueue loads the queue. A file that does not parse is moved aside,
-// never lost, and a new queue starts.
+// never lost, and a new queue starts. A symbolic link is refused, not read
+// through.
 func (f *Feedback) readQueue() ([]FeedbackEntry, error) {
+	if st, err := os.Lstat(f.QueuePath); err == nil && st.Mode()&fs.ModeSymlink != 0 {
+		target, _ := os.Readlink(f.QueuePath)
+		return nil, &safefile.LinkError{Path: f.QueuePath, Target: target}
+	}
 	data, err := os.ReadFile(f.QueuePath)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
@@ -229,8 +351,8 @@ func (f *Feedback) readQueue() ([]FeedbackEntry, error) {
 }
 
 func (f *Feedback) setAside() error {
-	aside := fmt.Sprintf("%s.corrupt-%d", f.QueuePath, time.Now().UnixNano())
-	if err := os.Rename(f.QueuePath, aside); err != nil {
+	aside, err := safefile.MoveAside(f.QueuePath, "corrupt", fmt.Sprint(time.Now().UnixNano()))
+	if err != nil {
 		return fmt.Errorf("feedback queue %s is corrupt and could not be moved aside: %w", f.QueuePath, err)
 	}
 	if f.Logger != nil {
@@ -239,9 +361,10 @@ func (f *Feedback) setAside() error {
 	return nil
 }
 
-// writeQueue replaces the queue atomically, readable only by the user.
+// writeQueue replaces the queue atomically, readable only by the user,
+// never through a symbolic link.
 func (f *Feedback) writeQueue(entries []FeedbackEntry) error {
-	if err := os.MkdirAll(filepath.Dir(f.QueuePath), 0o700); err != nil {
+	if err := safefile.MkdirPrivate(filepath.Dir(f.QueuePath)); err != nil {
 		return err
 	}
 	var buf bytes.Buffer
@@ -253,29 +376,13 @@ func (f *Feedback) writeQueue(entries []FeedbackEntry) error {
 		buf.Write(line)
 		buf.WriteByte('\n')
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(f.QueuePath), ".feedback-*.tmp")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return err
-	}
-	if _, err := tmp.Write(buf.Bytes()); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), f.QueuePath)
+	return safefile.Write(f.QueuePath, buf.Bytes(), 0o600)
 }
 
 func feedbackTool() mcp.Tool {
 	return mcp.Tool{
 		Name:        ToolFeedback,
-		Description: "Report friction, a bug or a missing capability of this server or the Polytomic API. Saved locally and sent to Polytomic.",
+		Description: "Report friction, a bug or a missing capability. Saved locally; sent to Polytomic when the API is Polytomic cloud. Allowed in read-only mode.",
 		InputSchema: mcp.ToolInputSchema{Type: "object", Required: []string{"category", "summary"}, Properties: map[string]any{
 			"category":  prop{Type: "string", Enum: feedbackCategories},
 			"summary":   prop{Type: "string", MaxLength: ptr(maxSummary)},
@@ -312,9 +419,12 @@ func (h *handlers) feedback(ctx context.Context, req mcp.CallToolRequest) (*mcp.
 		return toolError(err), nil
 	}
 	var text string
-	if res.Status == "delivered" {
-		text = fmt.Sprintf("Thanks: feedback %s was delivered to Polytomic.", res.ID)
-	} else {
+	switch res.Status {
+	case "delivered":
+		text = fmt.Sprintf("Thanks: feedback %s was delivered to %s.", res.ID, h.opts.Feedback.Route.URL)
+	case "local":
+		text = fmt.Sprintf("Thanks: feedback %s is saved in %s. It stays local: it will not be sent later, even if forwarding is turned on (%s).", res.ID, res.QueueFile, res.Reason)
+	default:
 		text = fmt.Sprintf("Thanks: feedback %s is saved in %s and will be sent later (%s).", res.ID, res.QueueFile, res.Reason)
 	}
 	if res.Delivered > 1 || (res.Delivered == 1 && res.Status != "delivered") {

@@ -3,17 +3,22 @@ package proxy
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/polytomic-mcp/polytomic-mcp/internal/testapi"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/polytomic-mcp/polytomic-mcp/internal/safefile"
 )
 
 // hostedFeedback is a local mcp-go Streamable HTTP server standing in for
@@ -77,7 +82,7 @@ func queueLines(t *testing.T, path string) []FeedbackEntry {
 func TestFeedbackDeliveredQueuedRetried(t *testing.T) {
 	hosted := newHostedFeedback(t)
 	dir := t.TempDir()
-	fb := &Feedback{QueuePath: filepath.Join(dir, "state", "feedback.jsonl"), URL: hosted.URL, Keys: testapi.Keys{Key: testapi.Key}, Version: "test"}
+	fb := &Feedback{QueuePath: filepath.Join(dir, "state", "feedback.jsonl"), Route: FeedbackRoute{URL: hosted.URL, SendKey: true}, Keys: testapi.Keys{Key: testapi.Key}, Version: "test"}
 	ctx := context.Background()
 
 	// Delivered.
@@ -127,18 +132,22 @@ func TestFeedbackDeliveredQueuedRetried(t *testing.T) {
 func TestFeedbackQueuedWhenOffOrNoKeyOrDown(t *testing.T) {
 	down := newHostedFeedback(t)
 	down.Close()
-	for name, fb := range map[string]*Feedback{
-		"forwarding off": {URL: "", Keys: testapi.Keys{Key: testapi.Key}},
-		"no key":         {URL: "http://127.0.0.1:1/mcp", Keys: testapi.Keys{}},
-		"endpoint down":  {URL: down.URL, Keys: testapi.Keys{Key: testapi.Key}},
+	for name, tt := range map[string]struct {
+		fb     *Feedback
+		status string
+	}{
+		"forwarding off": {&Feedback{Route: FeedbackRoute{Why: "off"}, Keys: testapi.Keys{Key: testapi.Key}}, "local"},
+		"no key":         {&Feedback{Route: FeedbackRoute{URL: "http://127.0.0.1:1/mcp", SendKey: true}, Keys: testapi.Keys{}}, "queued"},
+		"endpoint down":  {&Feedback{Route: FeedbackRoute{URL: down.URL, SendKey: true}, Keys: testapi.Keys{Key: testapi.Key}}, "queued"},
 	} {
 		t.Run(name, func(t *testing.T) {
+			fb := tt.fb
 			fb.QueuePath = filepath.Join(t.TempDir(), "feedback.jsonl")
 			res, err := fb.Submit(context.Background(), FeedbackEntry{Category: "other", Summary: "s"})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if res.Status != "queued" || res.Reason == "" || len(queueLines(t, fb.QueuePath)) != 1 {
+			if res.Status != tt.status || res.Reason == "" || len(queueLines(t, fb.QueuePath)) != 1 {
 				t.Errorf("%+v", res)
 			}
 			if strings.Contains(res.Reason, testapi.Key) {
@@ -179,7 +188,7 @@ func TestFeedbackCorruptQueue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Status != "queued" || len(queueLines(t, fb.QueuePath)) != 1 {
+	if res.Status != "local" || len(queueLines(t, fb.QueuePath)) != 1 {
 		t.Errorf("%+v", res)
 	}
 	aside, _ := filepath.Glob(filepath.Join(dir, "feedback.jsonl.corrupt-*"))
@@ -188,5 +197,165 @@ func TestFeedbackCorruptQueue(t *testing.T) {
 	}
 	if data, _ := os.ReadFile(aside[0]); string(data) != "{not json\n" {
 		t.Errorf("kept-aside file changed: %q", data)
+	}
+}
+
+func TestRouteFeedback(t *testing.T) {
+	const cloud, self = "https://app.polytomic.com", "https://polytomic.internal.example"
+	for _, tt := range []struct {
+		api, fb string
+		url     string
+		key     bool
+		err     string
+	}{
+		{api: cloud, fb: "", url: DefaultFeedbackURL, key: true},
+		{api: "https://APP.polytomic.com:443/", fb: "", url: DefaultFeedbackURL, key: true},
+		{api: self, fb: "", url: ""},
+		{api: "http://127.0.0.1:8080", fb: "", url: ""},
+		{api: "https://app.polytomic.com.evil.example", fb: "", url: ""},
+		{api: cloud, fb: "off", url: ""},
+		{api: cloud, fb: DefaultFeedbackURL, url: DefaultFeedbackURL, key: true},
+		{api: self, fb: DefaultFeedbackURL, url: DefaultFeedbackURL, key: false},
+		{api: self, fb: self + "/mcp", url: self + "/mcp", key: true},
+		{api: self, fb: "https://polytomic.internal.example:8443/mcp", url: "https://polytomic.internal.example:8443/mcp", key: false},
+		{api: cloud, fb: "https://feedback.example/mcp", url: "https://feedback.example/mcp", key: false},
+		{api: cloud, fb: "http://127.0.0.1:9/mcp", url: "http://127.0.0.1:9/mcp", key: false},
+		{api: cloud, fb: "http://localhost:9/mcp", url: "http://localhost:9/mcp", key: false},
+		{api: cloud, fb: "http://feedback.example/mcp", err: "must use https"},
+		{api: cloud, fb: "http://mcp.polytomic.com/mcp", err: "must use https"},
+		{api: cloud, fb: "ftp://feedback.example/mcp", err: "must use https"},
+		{api: cloud, fb: "https://user:pw@feedback.example/mcp", err: "invalid feedback URL"},
+		{api: cloud, fb: "mcp.polytomic.com/mcp", err: "invalid feedback URL"},
+	} {
+		r, err := RouteFeedback(tt.api, tt.fb)
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("api %s feedback %q: err %v, want %q", tt.api, tt.fb, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || r.URL != tt.url || r.SendKey != tt.key || (r.URL == "" && r.Why == "") {
+			t.Errorf("api %s feedback %q = %+v, %v; want url %q key %v", tt.api, tt.fb, r, err, tt.url, tt.key)
+		}
+	}
+}
+
+// recorder counts the requests a server gets and the Authorization
+// headers they carry.
+type recorder struct {
+	mu    sync.Mutex
+	n     int
+	auths []string
+}
+
+func (rec *recorder) wrap(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec.mu.Lock()
+		rec.n++
+		if a := r.Header.Get("Authorization"); a != "" {
+			rec.auths = append(rec.auths, a)
+		}
+		rec.mu.Unlock()
+		h.ServeHTTP(w, r)
+	})
+}
+
+// A redirect is never followed, to another port or on the same server:
+// the entry is queued, and the key reaches only the URL it was sent to.
+func TestFeedbackFollowsNoRedirect(t *testing.T) {
+	hosted := newHostedFeedback(t)
+	var target recorder
+	other := httptest.NewServer(target.wrap(hosted.Config.Handler))
+	defer other.Close()
+	var first recorder
+	redirector := httptest.NewServer(first.wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/same-host" {
+			http.Redirect(w, r, "/mcp", http.StatusTemporaryRedirect)
+			return
+		}
+		http.Redirect(w, r, other.URL+"/mcp", http.StatusPermanentRedirect)
+	})))
+	defer redirector.Close()
+	for _, path := range []string{"/other-port", "/same-host"} {
+		fb := &Feedback{QueuePath: filepath.Join(t.TempDir(), "q.jsonl"), Route: FeedbackRoute{URL: redirector.URL + path, SendKey: true}, Keys: testapi.Keys{Key: testapi.Key}}
+		res, err := fb.Submit(context.Background(), FeedbackEntry{Category: "bug", Summary: "redirected"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Status != "queued" || len(queueLines(t, fb.QueuePath)) != 1 {
+			t.Errorf("%s: %+v", path, res)
+		}
+	}
+	if target.n != 0 || len(target.auths) != 0 || len(hosted.received()) != 0 {
+		t.Errorf("the redirect was followed: the other server got %d requests (%d with a key), the hosted tool %d calls", target.n, len(target.auths), len(hosted.received()))
+	}
+	if first.n == 0 {
+		t.Error("the redirector got no request")
+	}
+}
+
+// Without SendKey, feedback is forwarded with no Authorization header.
+func TestFeedbackKeyOnlyWhenRouteAllows(t *testing.T) {
+	hosted := newHostedFeedback(t)
+	fb := &Feedback{QueuePath: filepath.Join(t.TempDir(), "q.jsonl"), Route: FeedbackRoute{URL: hosted.URL}, Keys: testapi.Keys{Key: testapi.Key}}
+	res, err := fb.Submit(context.Background(), FeedbackEntry{Category: "docs", Summary: "no key"})
+	if err != nil || res.Status != "delivered" {
+		t.Fatalf("%+v %v", res, err)
+	}
+	hosted.mu.Lock()
+	defer hosted.mu.Unlock()
+	if len(hosted.auth) != 1 || hosted.auth[0] != "" {
+		t.Errorf("Authorization sent: %q", hosted.auth)
+	}
+}
+
+// Entries saved while forwarding was off, or for another URL, stay in the
+// queue and are never sent, also once forwarding is on.
+func TestFeedbackLocalEntriesStayLocal(t *testing.T) {
+	hosted := newHostedFeedback(t)
+	q := filepath.Join(t.TempDir(), "q.jsonl")
+	ctx := context.Background()
+	off := &Feedback{QueuePath: q, Route: FeedbackRoute{Why: "forwarding is off"}, Keys: testapi.Keys{Key: testapi.Key}}
+	res, err := off.Submit(ctx, FeedbackEntry{Category: "bug", Summary: "private"})
+	if err != nil || res.Status != "local" {
+		t.Fatalf("%+v %v", res, err)
+	}
+	elsewhere := &Feedback{QueuePath: q, Route: FeedbackRoute{URL: "http://127.0.0.1:1/mcp", SendKey: true}, Keys: testapi.Keys{Key: testapi.Key}, Timeout: time.Second}
+	if res, err := elsewhere.Submit(ctx, FeedbackEntry{Category: "bug", Summary: "for another endpoint"}); err != nil || res.Status != "queued" {
+		t.Fatalf("%+v %v", res, err)
+	}
+	on := &Feedback{QueuePath: q, Route: FeedbackRoute{URL: hosted.URL, SendKey: true}, Keys: testapi.Keys{Key: testapi.Key}}
+	res, err = on.Submit(ctx, FeedbackEntry{Category: "bug", Summary: "public"})
+	if err != nil || res.Status != "delivered" || res.Delivered != 1 {
+		t.Fatalf("%+v %v", res, err)
+	}
+	got := hosted.received()
+	if len(got) != 1 || got[0]["summary"] != "public" {
+		t.Errorf("hosted got %v", got)
+	}
+	left := queueLines(t, q)
+	if len(left) != 2 || left[0].Summary != "private" || left[0].Forward != "" || left[1].Summary != "for another endpoint" {
+		t.Errorf("queue after delivery: %+v", left)
+	}
+}
+
+// The queue is never read or written through a symbolic link.
+func TestFeedbackQueueRefusesSymlink(t *testing.T) {
+	dir := t.TempDir()
+	victim := filepath.Join(dir, "victim")
+	if err := os.WriteFile(victim, []byte("keep me\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	q := filepath.Join(dir, "feedback.jsonl")
+	if err := os.Symlink(victim, q); err != nil {
+		t.Skip("no symbolic links here:", err)
+	}
+	fb := &Feedback{QueuePath: q, Route: FeedbackRoute{Why: "off"}, Keys: testapi.Keys{}}
+	_, err := fb.Submit(context.Background(), FeedbackEntry{Category: "bug", Summary: "x"})
+	if !errors.Is(err, safefile.ErrLink) || !strings.Contains(err.Error(), victim) {
+		t.Errorf("err = %v, want a refused link naming its target", err)
+	}
+	if data, _ := os.ReadFile(victim); string(data) != "keep me\n" {
+		t.Errorf("the link's target changed: %q", data)
 	}
 }

@@ -64,14 +64,19 @@ func FuzzStdio(f *testing.F) {
 }
 
 func TestReadLineCapsLength(t *testing.T) {
-	in := bufio.NewReaderSize(strings.NewReader(strings.Repeat("x", 5000)+"\nok\n"), 64)
+	in := bufio.NewReaderSize(strings.NewReader(strings.Repeat("x", 5000)+"\nok\nlast"), 64)
 	l, err := readLine(in, 1000)
-	if err != nil || string(l) != "!line too long\n" {
+	if err != errLineTooLong || l != nil {
 		t.Fatalf("long line: %q %v", l, err)
 	}
 	l, err = readLine(in, 1000)
 	if err != nil || string(l) != "ok\n" {
 		t.Fatalf("next line: %q %v", l, err)
+	}
+	// A last line without a newline is still read.
+	l, err = readLine(in, 1000)
+	if err != io.EOF || string(l) != "last" {
+		t.Fatalf("last line: %q %v", l, err)
 	}
 	l, err = readLine(in, 1000)
 	if err != io.EOF || len(l) != 0 {

@@ -4,13 +4,9 @@
 package proxy
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"log"
 	"log/slog"
 	"runtime/debug"
 	"sync"
@@ -29,7 +25,7 @@ const ServerName = "polytomic-mcp"
 // Instructions teach the agent the workflow; clients show them to the model
 // once per session, so they are short.
 const Instructions = `Operate the Polytomic API (bulk syncs = ELT, model syncs = reverse ETL, models, connections, users, permissions, webhooks, audit events).
-Workflow: 1) search with the task in plain words to find the operation; 2) execute it with the operation_id and params that search returned. Use search with operation=<operation_id> for nested body fields and response schemas.
+Workflow: 1) search with the task in plain words to find the operation; 2) call it with the operation_id and params that search returned: reads (GET) with execute, writes with execute_write (each result says which). Use search with operation=<operation_id> for nested body fields and response schemas.
 The API key is injected by this server; never ask the user for it.`
 
 // Options configure the MCP server.
@@ -84,40 +80,6 @@ func NewServer(opts Options) *server.MCPServer {
 	}
 	s.AddTool(feedbackTool(), h.recovering(ToolFeedback, h.feedback))
 	return s
-}
-
-// Serve runs the server over a stdio-style pair of streams until in closes
-// or ctx ends. Nothing but JSON-RPC is written to out.
-func Serve(ctx context.Context, s *server.MCPServer, in io.Reader, out io.Writer, logger *slog.Logger) error {
-	stdio := server.NewStdioServer(s)
-	stdio.SetErrorLogger(log.New(slogWriter{logger}, "", 0))
-	// Tool calls run concurrently: an agent may fan out many slow API
-	// calls, and one must not wait behind another.
-	server.WithWorkerPoolSize(64)(stdio)
-	server.WithQueueSize(1024)(stdio)
-	t := newTracker()
-	err := stdio.Listen(ctx, &drainingReader{r: bufio.NewReaderSize(in, 64*1024), t: t}, trackingWriter{w: out, t: t})
-	if errors.Is(err, context.Canceled) {
-		return nil
-	}
-	return err
-}
-
-// slogWriter adapts mcp-go's *log.Logger output to slog on stderr.
-type slogWriter struct{ l *slog.Logger }
-
-func (w slogWriter) Write(p []byte) (int, error) {
-	if w.l != nil {
-		w.l.Warn("mcp transport", "msg", string(trimNL(p)))
-	}
-	return len(p), nil
-}
-
-func trimNL(p []byte) []byte {
-	for len(p) > 0 && (p[len(p)-1] == '\n' || p[len(p)-1] == '\r') {
-		p = p[:len(p)-1]
-	}
-	return p
 }
 
 type handlers struct {

@@ -148,26 +148,37 @@ func Install(c Client, scope string, s Spec, env Env, dryRun bool) (*Result, err
 		return nil, fmt.Errorf("refusing to write %s into a client's config: run polytomic-mcp login instead", KeyEnv)
 	}
 	if len(s.AllowReads) > 0 && c.Approval.Kind == ApprovalNone {
-		return nil, fmt.Errorf("%s, so --allow-reads cannot pre-approve %s: approve them when %s first asks, and never approve the other tools for good", c.Approval.Instead, strings.Join(s.AllowReads, " and "), c.Title)
+		return nil, fmt.Errorf("%s, so --allow-reads cannot pre-approve %s: approve them when %s first asks, and never approve the other tools for good", c.Approval.Why, strings.Join(s.AllowReads, " and "), c.Title)
 	}
-	entry, err := edit(c, loc, env, dryRun, func(before []byte) ([]byte, Action, error) {
+	entry, err := prepare(c, loc, env, func(before []byte) ([]byte, Action, error) {
 		return c.upsert(before, s)
 	})
 	if err != nil {
 		return nil, err
 	}
 	res := &Result{Entry: *entry}
+	var approvalLoc Location
 	if len(s.AllowReads) > 0 && c.Approval.Kind == ApprovalPermissions {
 		rules := make([]string, len(s.AllowReads))
 		for i, t := range s.AllowReads {
 			rules[i] = "mcp__" + s.Name + "__" + t
 		}
-		res.Approval, err = edit(c, c.Approval.Files[scope], env, dryRun, func(before []byte) ([]byte, Action, error) {
+		approvalLoc = c.Approval.Files[scope]
+		res.Approval, err = prepare(c, approvalLoc, env, func(before []byte) ([]byte, Action, error) {
 			return jsonAllow(before, rules)
 		})
 		if err != nil {
-			return res, err
+			return nil, err
 		}
+	}
+	if dryRun {
+		return res, nil
+	}
+	if err := commit(c, loc, env, &res.Entry); err != nil {
+		return nil, err
+	}
+	if err := commit(c, approvalLoc, env, res.Approval); err != nil {
+		return res, fmt.Errorf("the entry is written, but pre-approving reads failed: %w", err)
 	}
 	return res, nil
 }
@@ -179,7 +190,7 @@ func (c Client) upsert(before []byte, s Spec) ([]byte, Action, error) {
 		if c.Approval.Kind == ApprovalEntryTools {
 			approve = s.AllowReads
 		}
-		return tomlUpsert(before, s.Name, tomlEntry{Command: s.Command, Args: s.Args, Env: s.Env, Approve: approve})
+		return tomlUpsert(before, c.Container, s.Name, tomlEntry{Command: s.Command, Args: s.Args, Env: s.Env, Approve: approve})
 	}
 	return jsonUpsert(before, c.Container, s.Name, jsonEntry{Type: c.Type, Command: s.Command, Args: s.Args, Env: s.Env})
 }
@@ -190,13 +201,13 @@ func Uninstall(c Client, scope, name string, env Env, dryRun bool) (*Result, err
 	if err != nil {
 		return nil, err
 	}
-	entry, err := edit(c, loc, env, dryRun, func(before []byte) ([]byte, Action, error) {
+	entry, err := prepare(c, loc, env, func(before []byte) ([]byte, Action, error) {
 		if before == nil {
 			return nil, Absent, nil
 		}
 		remove := func() ([]byte, bool, error) { return jsonRemove(before, c.Container, name) }
 		if c.Format == FormatTOML {
-			remove = func() ([]byte, bool, error) { return tomlRemove(before, name) }
+			remove = func() ([]byte, bool, error) { return tomlRemove(before, c.Container, name) }
 		}
 		after, found, err := remove()
 		if !found {
@@ -207,12 +218,18 @@ func Uninstall(c Client, scope, name string, env Env, dryRun bool) (*Result, err
 	if err != nil {
 		return nil, err
 	}
+	if !dryRun {
+		if err := commit(c, loc, env, entry); err != nil {
+			return nil, err
+		}
+	}
 	return &Result{Entry: *entry}, nil
 }
 
-// edit reads a file, applies change and writes the result with a backup of
-// the previous content.
-func edit(c Client, loc Location, env Env, dryRun bool, change func([]byte) ([]byte, Action, error)) (*File, error) {
+// prepare reads a file and computes its change, writing nothing; a file
+// that could not be written afterwards (a link) is refused now, so that an
+// install touching two files changes neither when one is refused.
+func prepare(c Client, loc Location, env Env, change func([]byte) ([]byte, Action, error)) (*File, error) {
 	path, err := loc.Path(env)
 	if err != nil {
 		return nil, fmt.Errorf("cannot locate the %s config: %w", c.Title, err)
@@ -231,15 +248,26 @@ func edit(c Client, loc Location, env Env, dryRun bool, change func([]byte) ([]b
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	f := &File{Path: path, Before: before, After: after, Action: action}
-	if dryRun || !f.Changed() {
-		return f, nil
-	}
-	if before != nil {
-		if f.Backup, err = backup(c, env, path, before); err != nil {
+	if f.Changed() {
+		if err := safefile.CheckWritable(path); err != nil {
 			return nil, err
 		}
 	}
-	return f, write(loc, env, path, after)
+	return f, nil
+}
+
+// commit writes a prepared change, after a backup of the previous content.
+func commit(c Client, loc Location, env Env, f *File) error {
+	if f == nil || !f.Changed() {
+		return nil
+	}
+	if f.Before != nil {
+		var err error
+		if f.Backup, err = backup(c, env, f.Path, f.Before); err != nil {
+			return err
+		}
+	}
+	return write(loc, env, f.Path, f.After)
 }
 
 // read returns the file's content, nil when it does not exist. A project

@@ -46,8 +46,12 @@ func golden(t *testing.T, name string, got []byte) {
 	}
 }
 
+func readFixture(name string) ([]byte, error) {
+	return os.ReadFile(filepath.Join("..", "..", "testdata", "install", name))
+}
+
 func fixture(t *testing.T, name string) []byte {
-	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "install", name))
+	b, err := readFixture(name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -329,26 +333,31 @@ func TestHostileProject(t *testing.T) {
 		client string
 		setup  func(t *testing.T, dir string)
 		want   string // "" means the install succeeds
+		reads  bool   // --allow-reads
 	}{
 		{"cursor", func(t *testing.T, dir string) {
 			// A dangling .bak link: backups no longer go into the project.
 			os.MkdirAll(filepath.Join(dir, ".cursor"), 0o755)
 			symlinkOrSkip(t, filepath.Join(outside, "planted.json"), filepath.Join(dir, ".cursor", "mcp.json.bak"))
-		}, ""},
+		}, "", false},
 		{"vscode", func(t *testing.T, dir string) {
 			os.MkdirAll(filepath.Join(dir, ".vscode"), 0o755)
 			symlinkOrSkip(t, global, filepath.Join(dir, ".vscode", "mcp.json"))
-		}, "outside"},
+		}, "outside", false},
 		{"cursor", func(t *testing.T, dir string) {
 			symlinkOrSkip(t, outside, filepath.Join(dir, ".cursor"))
-		}, "outside"},
+		}, "outside", false},
 		{"claude-code", func(t *testing.T, dir string) {
 			symlinkOrSkip(t, filepath.Join(outside, "planted.json"), filepath.Join(dir, ".mcp.json"))
-		}, "does not exist"},
+		}, "does not exist", false},
 		{"claude-code", func(t *testing.T, dir string) {
 			os.WriteFile(filepath.Join(dir, "real.json"), []byte("{}"), 0o644)
 			symlinkOrSkip(t, "real.json", filepath.Join(dir, ".mcp.json"))
-		}, "refusing to write through it"},
+		}, "refusing to write through it", false},
+		{"claude-code", func(t *testing.T, dir string) {
+			// The settings file leads out: the entry is not written either.
+			symlinkOrSkip(t, outside, filepath.Join(dir, ".claude"))
+		}, "outside", true},
 	} {
 		t.Run(tt.client, func(t *testing.T) {
 			os.WriteFile(global, globalContent, 0o600)
@@ -356,7 +365,9 @@ func TestHostileProject(t *testing.T) {
 			env := testEnv(t, "linux")
 			tt.setup(t, env.Dir)
 			s := spec
-			s.AllowReads = nil
+			if tt.reads {
+				s.AllowReads = []string{"search", "execute"}
+			}
 			_, err := Install(c, ScopeProject, s, env, false)
 			if tt.want == "" && err != nil || tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)) {
 				t.Errorf("err = %v, want %q", err, tt.want)
@@ -367,6 +378,9 @@ func TestHostileProject(t *testing.T) {
 			entries, _ := os.ReadDir(outside)
 			if len(entries) != 1 {
 				t.Errorf("files appeared outside the project: %v", entries)
+			}
+			if _, err := os.Stat(filepath.Join(env.Dir, ".mcp.json")); tt.reads && err == nil {
+				t.Error("the entry was written though the settings file was refused")
 			}
 		})
 	}
@@ -428,5 +442,52 @@ func TestConfigPaths(t *testing.T) {
 	}
 	if _, err := Find("emacs"); err == nil || !strings.Contains(err.Error(), "choose one of claude-code, codex") {
 		t.Errorf("unknown client: %v", err)
+	}
+}
+
+func TestTOMLForms(t *testing.T) {
+	e := tomlEntry{Command: "/bin/p", Args: []string{"serve"}}
+	for _, tt := range []struct{ name, doc, want, wantErr string }{
+		{"quoted header", "[mcp_servers.\"polytomic\"]\ncommand = \"x\"\nargs = []\nstartup_timeout_sec = 9\n",
+			"[mcp_servers.\"polytomic\"]\ncommand = \"/bin/p\"\nargs = [\"serve\"]\nstartup_timeout_sec = 9\n", ""},
+		{"missing args, no final newline", "[mcp_servers.polytomic]\ncommand = \"x\"",
+			"[mcp_servers.polytomic]\ncommand = \"/bin/p\"\nargs = [\"serve\"]\n", ""},
+		{"inline entry", "[mcp_servers]\npolytomic = { command = \"x\" }\n", "", "change it by hand"},
+		{"dotted keys", "mcp_servers.polytomic.command = \"x\"\n", "", "change it by hand"},
+		{"not a table", "[mcp_servers]\npolytomic = 1\n", "", "not a table"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			out, _, err := tomlUpsert([]byte(tt.doc), "mcp_servers", "polytomic", e)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || string(out) != tt.want {
+				t.Fatalf("got %q, %v", out, err)
+			}
+		})
+	}
+}
+
+func TestClaudeSettingsPath(t *testing.T) {
+	c, _ := Find("claude-code")
+	env := testEnv(t, "linux")
+	home := env.Getenv("HOME")
+	for _, tt := range []struct{ dir, want string }{
+		{"", filepath.Join(home, ".claude", "settings.json")},
+		{"/x/claude", filepath.Join("/x/claude", "settings.json")},
+	} {
+		e := env
+		e.Getenv = func(k string) string {
+			if k == "CLAUDE_CONFIG_DIR" {
+				return tt.dir
+			}
+			return env.Getenv(k)
+		}
+		if p, err := c.Approval.Files[ScopeUser].Path(e); err != nil || p != tt.want {
+			t.Errorf("CLAUDE_CONFIG_DIR=%q: %s %v, want %s", tt.dir, p, err, tt.want)
+		}
 	}
 }

@@ -40,8 +40,8 @@ type Approval struct {
 	Kind ApprovalKind
 	// Files is the settings file per scope (ApprovalPermissions).
 	Files map[string]Location
-	// Instead says what the user can do where Kind is ApprovalNone.
-	Instead string
+	// Why says why there is none (Kind ApprovalNone).
+	Why string
 }
 
 // Client describes one MCP client: everything install needs to know about
@@ -88,7 +88,7 @@ var All = []Client{
 			ScopeUser:    inHome(".cursor", "mcp.json"),
 			ScopeProject: inProject(".cursor", "mcp.json"),
 		},
-		Approval: Approval{Instead: "Cursor has no documented per-tool approval setting in mcp.json"},
+		Approval: Approval{Why: "Cursor has no documented per-tool approval setting in mcp.json"},
 	},
 	{
 		ID: "vscode", Title: "VS Code", Format: FormatJSON, Container: "servers", Type: "stdio",
@@ -96,14 +96,14 @@ var All = []Client{
 			ScopeUser:    inAppConfig("Code", "User", "mcp.json"),
 			ScopeProject: inProject(".vscode", "mcp.json"),
 		},
-		Approval: Approval{Instead: "VS Code keeps per-tool approval in its own storage, not in mcp.json"},
+		Approval: Approval{Why: "VS Code has no documented per-tool approval setting in mcp.json"},
 	},
 	{
 		ID: "claude-desktop", Title: "Claude Desktop", Format: FormatJSON, Container: "mcpServers",
 		Files: map[string]Location{
 			ScopeUser: inAppConfig("Claude", "claude_desktop_config.json"),
 		},
-		Approval: Approval{Instead: "Claude Desktop keeps per-tool approval in its own storage, not in claude_desktop_config.json"},
+		Approval: Approval{Why: "Claude Desktop has no documented per-tool approval setting in claude_desktop_config.json"},
 	},
 }
 

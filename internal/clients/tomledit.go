@@ -50,15 +50,15 @@ func (e tomlEntry) apply(cur map[string]any) map[string]any {
 // tomlUpsert sets our keys in [mcp_servers.NAME] of a TOML document, as
 // text, keeping every other key, table, comment and blank line. go-toml
 // checks the result: every other value must decode exactly as before.
-func tomlUpsert(doc []byte, name string, e tomlEntry) ([]byte, Action, error) {
+func tomlUpsert(doc []byte, container, name string, e tomlEntry) ([]byte, Action, error) {
 	before, err := decodeTOML(doc)
 	if err != nil {
 		return nil, "", err
 	}
-	cur, exists := serversOf(before)[name]
+	cur, exists := serversOf(before, container)[name]
 	curMap, ok := cur.(map[string]any)
 	if exists && !ok {
-		return nil, "", fmt.Errorf("mcp_servers.%s is not a table; change it by hand", name)
+		return nil, "", fmt.Errorf("%s.%s is not a table; change it by hand", container, name)
 	}
 	want := e.apply(curMap)
 	if exists && reflect.DeepEqual(want, curMap) {
@@ -67,8 +67,8 @@ func tomlUpsert(doc []byte, name string, e tomlEntry) ([]byte, Action, error) {
 	t := &tomlDoc{lines: splitLines(doc)}
 	action := Added
 	if !exists {
-		t.appendBlock(tomlNewEntry(name, e))
-	} else if err := t.update(name, e, want); err != nil {
+		t.appendBlock(tomlNewEntry([]string{container, name}, e))
+	} else if err := t.update([]string{container, name}, e, want); err != nil {
 		return nil, "", err
 	} else {
 		action = Updated
@@ -76,18 +76,17 @@ func tomlUpsert(doc []byte, name string, e tomlEntry) ([]byte, Action, error) {
 	out := []byte(strings.Join(t.lines, ""))
 	after, err := decodeTOML(out)
 	expect := cloneMap(before)
-	serversOf(expect)[name] = want
+	serversOf(expect, container)[name] = want
 	if err != nil || !reflect.DeepEqual(after, expect) {
-		return nil, "", fmt.Errorf("mcp_servers.%s is written in a form this command does not edit (inline tables or dotted keys); change it by hand", name)
+		return nil, "", fmt.Errorf("%s.%s is written in a form this command does not edit (inline tables or dotted keys); change it by hand", container, name)
 	}
 	return out, action, nil
 }
 
 // update edits an existing entry in place.
-func (t *tomlDoc) update(name string, e tomlEntry, want map[string]any) error {
-	main := []string{"mcp_servers", name}
+func (t *tomlDoc) update(main []string, e tomlEntry, want map[string]any) error {
 	if t.find(main) < 0 {
-		return fmt.Errorf("mcp_servers.%s is not a [mcp_servers.%s] table; change it by hand", name, name)
+		return fmt.Errorf("%s is not a [%s] table; change it by hand", tomlKeyPath(main), tomlKeyPath(main))
 	}
 	if err := t.setKey(main, "command", tomlString(e.Command)); err != nil {
 		return err
@@ -129,34 +128,34 @@ func (t *tomlDoc) update(name string, e tomlEntry, want map[string]any) error {
 		blocks = append(blocks, tomlTable(p, map[string]string{"approval_mode": "approve"}))
 	}
 	if len(blocks) > 0 {
-		t.insertAfterFamily(name, strings.Join(blocks, "\n"))
+		t.insertAfterFamily(main, strings.Join(blocks, "\n"))
 	}
 	return nil
 }
 
 // tomlRemove deletes [mcp_servers.NAME] and its sub-tables; ok is false
 // when it was absent.
-func tomlRemove(doc []byte, name string) ([]byte, bool, error) {
+func tomlRemove(doc []byte, container, name string) ([]byte, bool, error) {
 	before, err := decodeTOML(doc)
 	if err != nil {
 		return nil, false, err
 	}
-	if _, ok := serversOf(before)[name]; !ok {
+	if _, ok := serversOf(before, container)[name]; !ok {
 		return doc, false, nil
 	}
 	t := &tomlDoc{lines: splitLines(doc)}
-	t.cutFamily(name)
+	t.cutFamily([]string{container, name})
 	out := []byte(strings.Join(t.lines, ""))
 	after, err := decodeTOML(out)
 	want := cloneMap(before)
-	delete(serversOf(want), name)
-	if len(serversOf(want)) == 0 {
-		if _, had := after["mcp_servers"]; !had {
-			delete(want, "mcp_servers")
+	delete(serversOf(want, container), name)
+	if len(serversOf(want, container)) == 0 {
+		if _, had := after[container]; !had {
+			delete(want, container)
 		}
 	}
 	if err != nil || !reflect.DeepEqual(after, want) {
-		return nil, false, fmt.Errorf("mcp_servers.%s is written in a form this command does not edit (inline tables or dotted keys); change it by hand", name)
+		return nil, false, fmt.Errorf("%s.%s is written in a form this command does not edit (inline tables or dotted keys); change it by hand", container, name)
 	}
 	return out, true, nil
 }
@@ -279,16 +278,17 @@ func (t *tomlDoc) setKey(path []string, key, value string) error {
 	return fmt.Errorf("cannot tell where the value of %s ends", key)
 }
 
-// family reports whether a header belongs to [mcp_servers.NAME].
-func family(h []string, name string) bool {
-	return len(h) >= 2 && h[0] == "mcp_servers" && h[1] == name
+// family reports whether a header is the entry's table or one of its
+// sub-tables.
+func family(h, entry []string) bool {
+	return len(h) >= len(entry) && samePath(h[:len(entry)], entry)
 }
 
 // insertAfterFamily puts block after the last table of the entry.
-func (t *tomlDoc) insertAfterFamily(name, block string) {
+func (t *tomlDoc) insertAfterFamily(entry []string, block string) {
 	at := -1
 	for i, l := range t.lines {
-		if family(header(l), name) {
+		if family(header(l), entry) {
 			at = t.lastContent(i)
 		}
 	}
@@ -312,11 +312,11 @@ func (t *tomlDoc) appendBlock(block string) {
 
 // cutFamily removes the entry's tables; when they ended the file, the blank
 // lines left before them go too.
-func (t *tomlDoc) cutFamily(name string) {
+func (t *tomlDoc) cutFamily(entry []string) {
 	var keep []string
 	atEnd := false
 	for i := 0; i < len(t.lines); {
-		if family(header(t.lines[i]), name) {
+		if family(header(t.lines[i]), entry) {
 			e := t.end(i)
 			atEnd = e == len(t.lines)
 			i = e
@@ -346,11 +346,11 @@ func decodeTOML(doc []byte) (map[string]any, error) {
 	return m, nil
 }
 
-func serversOf(m map[string]any) map[string]any {
-	s, ok := m["mcp_servers"].(map[string]any)
+func serversOf(m map[string]any, container string) map[string]any {
+	s, ok := m[container].(map[string]any)
 	if !ok {
 		s = map[string]any{}
-		m["mcp_servers"] = s
+		m[container] = s
 	}
 	return s
 }
@@ -376,8 +376,7 @@ func anySlice(ss []string) []any {
 }
 
 // tomlNewEntry renders a new entry: our table and its sub-tables.
-func tomlNewEntry(name string, e tomlEntry) string {
-	path := []string{"mcp_servers", name}
+func tomlNewEntry(path []string, e tomlEntry) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "[%s]\n", tomlKeyPath(path))
 	fmt.Fprintf(&b, "command = %s\n", tomlString(e.Command))

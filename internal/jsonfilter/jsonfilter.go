@@ -1,8 +1,11 @@
 // Package jsonfilter narrows a JSON document with a gjson path, the
 // response_filter of the execute tool. It wraps github.com/tidwall/gjson with
 // our policy: the input must be valid JSON, the path must be short and
-// printable, and a path that selects nothing is an error that says so
-// instead of an empty answer the agent might misread.
+// printable, a path that selects nothing is an error that says so instead of
+// an empty answer the agent might misread, and a path may not use more than
+// a fixed budget of output and work (see eval.go): a 335-byte path of
+// repeated [@this,@this]| stages once took the server to 552 MB and then out
+// of memory.
 package jsonfilter
 
 import (
@@ -19,7 +22,9 @@ const MaxPathLen = 512
 // ErrNoMatch means the path selected nothing in the document.
 var ErrNoMatch = errors.New("response_filter matched nothing")
 
-// Validate checks a path before any request is made.
+// Validate checks a path before any request is made: its length, its
+// characters and its syntax (modifiers that grow their input, queries with
+// more than a plain path, unbalanced brackets are refused).
 func Validate(path string) error {
 	if len(path) > MaxPathLen {
 		return fmt.Errorf("response_filter is %d bytes; keep it under %d", len(path), MaxPathLen)
@@ -29,10 +34,13 @@ func Validate(path string) error {
 			return errors.New("response_filter contains control characters")
 		}
 	}
-	return nil
+	b := &budget{work: maxWorkBytes, dry: true}
+	_, err := b.eval("{}", path)
+	return err
 }
 
-// Apply returns the JSON that path selects in doc.
+// Apply returns the JSON that path selects in doc, or ErrBudget when it
+// would need more than the budget.
 func Apply(doc []byte, path string) ([]byte, error) {
 	if err := Validate(path); err != nil {
 		return nil, err
@@ -40,12 +48,16 @@ func Apply(doc []byte, path string) ([]byte, error) {
 	if !gjson.ValidBytes(doc) {
 		return nil, errors.New("response is not valid JSON, so response_filter cannot apply")
 	}
-	res := gjson.GetBytes(doc, path)
-	if !res.Exists() {
+	b := &budget{work: maxWorkBytes}
+	res, err := b.eval(string(doc), path)
+	if err != nil {
+		return nil, err
+	}
+	if !res.exists {
 		return nil, fmt.Errorf("%w: %q (gjson syntax, e.g. data.#.{id,name} or data.0.id)", ErrNoMatch, path)
 	}
-	if res.Raw == "" {
+	if res.raw == "" {
 		return []byte("null"), nil
 	}
-	return []byte(res.Raw), nil
+	return []byte(res.raw), nil
 }

@@ -51,16 +51,8 @@ func linkError(path, root string) *LinkError {
 // its mode. A symbolic link at path is refused, dangling or not. The folder
 // must exist.
 func Write(path string, data []byte, perm fs.FileMode) error {
-	mode := perm.Perm()
-	st, err := os.Lstat(path)
-	switch {
-	case err == nil && st.Mode()&fs.ModeSymlink != 0:
-		return linkError(path, "")
-	case err == nil && !st.Mode().IsRegular():
-		return fmt.Errorf("%s is not a regular file; refusing to replace it", path)
-	case err == nil:
-		mode = st.Mode().Perm()
-	case !errors.Is(err, fs.ErrNotExist):
+	mode, err := targetMode(path, perm)
+	if err != nil {
 		return err
 	}
 	dir, base := filepath.Split(path)
@@ -83,6 +75,30 @@ func Write(path string, data []byte, perm fs.FileMode) error {
 		return err
 	}
 	return syncDir(dir)
+}
+
+// CheckWritable reports, without writing, whether Write would refuse path:
+// a symbolic link, or something other than a regular file. Callers that
+// change several files check them all before writing any.
+func CheckWritable(path string) error {
+	_, err := targetMode(path, 0)
+	return err
+}
+
+// targetMode is the mode a write to path keeps, or perm for a new file.
+func targetMode(path string, perm fs.FileMode) (fs.FileMode, error) {
+	st, err := os.Lstat(path)
+	switch {
+	case err == nil && st.Mode()&fs.ModeSymlink != 0:
+		return 0, linkError(path, "")
+	case err == nil && !st.Mode().IsRegular():
+		return 0, fmt.Errorf("%s is not a regular file; refusing to replace it", path)
+	case err == nil:
+		return st.Mode().Perm(), nil
+	case errors.Is(err, fs.ErrNotExist):
+		return perm.Perm(), nil
+	}
+	return 0, err
 }
 
 func writeSync(f *os.File, data []byte, mode fs.FileMode) error {

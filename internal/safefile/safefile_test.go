@@ -82,6 +82,9 @@ func TestWrite(t *testing.T) {
 			dir, outside := t.TempDir(), t.TempDir()
 			tt.setup(t, dir, outside)
 			path := filepath.Join(dir, "f")
+			if cerr := CheckWritable(path); (cerr == nil) != (tt.wantErr == "") {
+				t.Errorf("CheckWritable = %v, want an error: %v", cerr, tt.wantErr != "")
+			}
 			err := Write(path, []byte("new"), 0o600)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
