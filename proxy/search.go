@@ -195,8 +195,14 @@ func Search(ix *spec.Index, req SearchRequest) (*SearchResponse, error) {
 	if method != "" && !slices.Contains(SearchMethods, method) {
 		return nil, badInput("method must be one of %s, got %q", strings.Join(SearchMethods, ", "), req.Method)
 	}
-	hits := ix.Search(q, spec.SearchOptions{Limit: req.Limit, Method: method})
-	resp := &SearchResponse{Results: make([]SearchResult, 0, len(hits)), CloseCall: spec.CloseCall(hits)}
+	// One hit more than asked tells whether the last one shown has a rival
+	// even when only one is asked for.
+	hits := ix.Search(q, spec.SearchOptions{Limit: req.Limit + 1, Method: method})
+	closeCall := spec.CloseCall(hits)
+	if len(hits) > req.Limit {
+		hits = hits[:req.Limit]
+	}
+	resp := &SearchResponse{Results: make([]SearchResult, 0, len(hits)), CloseCall: closeCall}
 	shown := map[string]bool{}
 	for _, h := range hits {
 		shown[h.Op.ID] = true

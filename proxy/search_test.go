@@ -150,6 +150,11 @@ func TestSearchCloseCall(t *testing.T) {
 	if !spec.CloseCall(ix.Search("cancel", spec.SearchOptions{Limit: 5})) {
 		t.Errorf("a bare \"cancel\" is not a close call")
 	}
+	// With one result asked for, a near-tie is still reported.
+	resp, err := proxy.Search(ix, proxy.SearchRequest{Query: "cancel", Limit: 1})
+	if err != nil || len(resp.Results) != 1 || !resp.CloseCall {
+		t.Errorf("limit 1: %d results, close_call %v, %v", len(resp.Results), resp.CloseCall, err)
+	}
 }
 
 func contains(xs []string, x string) bool {
