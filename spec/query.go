@@ -64,7 +64,8 @@ func (ix *Index) analyze(text string) query {
 	}
 	fields := strings.Fields(strings.ToLower(text))
 	for i, f := range fields {
-		w := strings.Trim(f, ".,;:!?()[]\"'#")
+		// "sync 9's settings": the possessive does not hide the id.
+		w := strings.TrimSuffix(strings.Trim(f, ".,;:!?()[]\"'#"), "'s")
 		switch {
 		case isNumber(w) && isCount(fields, i):
 			// "the last 10 runs": a number of things, not an id.
