@@ -22,10 +22,6 @@ const (
 	detailDepth        = 6
 )
 
-// SearchMethods are the HTTP methods the API's operations use, which the
-// method filter accepts.
-var SearchMethods = []string{"GET", "POST", "PUT", "PATCH", "DELETE"}
-
 // SearchRequest is the input of the search tool and of `polytomic-mcp search`.
 type SearchRequest struct {
 	Query     string
@@ -192,8 +188,8 @@ func Search(ix *spec.Index, req SearchRequest) (*SearchResponse, error) {
 		return nil, badInput("limit must be between 1 and %d, got %d", MaxSearchLimit, req.Limit)
 	}
 	method := strings.ToUpper(strings.TrimSpace(req.Method))
-	if method != "" && !slices.Contains(SearchMethods, method) {
-		return nil, badInput("method must be one of %s, got %q", strings.Join(SearchMethods, ", "), req.Method)
+	if method != "" && !spec.IsMethod(method) {
+		return nil, badInput("method must be one of %s, got %q", spec.MethodList(), req.Method)
 	}
 	// One hit more than asked tells whether the last one shown has a rival
 	// even when only one is asked for.

@@ -6,6 +6,8 @@ import (
 	"errors"
 
 	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/polytomic-mcp/polytomic-mcp/spec"
 )
 
 // searchInputSchema is built from the limits and the method list that
@@ -21,7 +23,7 @@ func searchInputSchema() json.RawMessage {
 	limit := prop("integer", "")
 	limit["minimum"], limit["maximum"], limit["default"] = 1, MaxSearchLimit, DefaultSearchLimit
 	method := prop("string", "Only operations with this HTTP method.")
-	method["enum"] = SearchMethods
+	method["enum"] = spec.Methods()
 	return mustJSON(map[string]any{"type": "object", "properties": map[string]any{
 		"query":     prop("string", "The task in your own words, e.g. \"show the last runs of the Salesforce bulk sync\"."),
 		"limit":     limit,
