@@ -2,6 +2,7 @@
 
 SPEC_SOURCE ?= ../shared/polytomic/openapi.json
 SNAPSHOT    := spec/snapshot
+MODEL       := spec/model
 BIN         := bin/polytomic-mcp
 GO          ?= go
 
@@ -16,14 +17,22 @@ MCPB_VERSION   ?= 2.1.2
 GORELEASER     ?= github.com/goreleaser/goreleaser/v2@v2.15.1
 PLATFORMS      := darwin/amd64 darwin/arm64 linux/amd64 linux/arm64 windows/amd64 windows/arm64
 
-.PHONY: all build snapshot run test test-short test-keyring vet bench fuzz fuzz-ci cross clean mcpb mcpb-validate server-json goreleaser release-check release-snapshot
+.PHONY: all build snapshot wordnet run test test-short test-keyring vet bench fuzz fuzz-ci cross clean mcpb mcpb-validate server-json goreleaser release-check release-snapshot
 
 all: build
 
-# Copy the OpenAPI file from SPEC_SOURCE (a path or URL), validate it with
-# libopenapi and generate the embedded model. Both outputs are gitignored.
+# Copy the OpenAPI file from SPEC_SOURCE (a path or URL) into spec/snapshot
+# for tests, validate it with libopenapi and generate the model the binary
+# embeds into spec/model. Both outputs are gitignored.
 snapshot:
-	@$(GO) run ./spec/gen -source "$(SPEC_SOURCE)" -dir $(SNAPSHOT)
+	@$(GO) run ./spec/gen -source "$(SPEC_SOURCE)" -dir $(SNAPSHOT) -model $(MODEL)
+
+# Distil WordNet into the committed tables spec/wordnet/ (synonyms,
+# derivations and verb relations of the API's words; real words near them).
+# Needs Debian's wordnet-base; the build and CI use the committed tables.
+wordnet: snapshot
+	@test -d /usr/share/wordnet || { echo "make wordnet needs WordNet: apt-get install wordnet-base"; exit 1; }
+	@$(GO) run ./spec/wordnetgen -wordnet /usr/share/wordnet -model $(MODEL)/model.json -out spec/wordnet
 
 build: snapshot
 	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) .
@@ -114,4 +123,4 @@ release-snapshot: goreleaser
 	./dist/polytomic-mcp_linux_amd64_v1/polytomic-mcp version
 
 clean:
-	rm -rf bin dist completions $(SNAPSHOT)/openapi.json $(SNAPSHOT)/model.json
+	rm -rf bin dist completions $(SNAPSHOT)/openapi.json $(MODEL)/model.json

@@ -18,6 +18,7 @@ type SearchOptions struct {
 	Limit     int
 	Method    string
 	Operation string
+	Catalog   bool
 	JSON      bool
 }
 
@@ -29,11 +30,12 @@ func NewCmdSearch(f *Factory, runF func(*SearchOptions) error) *cobra.Command {
 		Short: "Find API operations for a task, as the search tool does",
 		Example: `  polytomic-mcp search "list bulk syncs"
   polytomic-mcp search --json --limit 3 pause the reverse ETL to Salesforce
-  polytomic-mcp search --operation bulkSync_executions_list`,
+  polytomic-mcp search --operation bulkSync_executions_list
+  polytomic-mcp search --catalog`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Query = strings.Join(args, " ")
-			if opts.Query == "" && opts.Operation == "" {
-				return fmt.Errorf("nothing to search for: give a QUERY, e.g. polytomic-mcp search \"list bulk syncs\", or --operation ID")
+			if opts.Query == "" && opts.Operation == "" && !opts.Catalog {
+				return fmt.Errorf("nothing to search for: give a QUERY, e.g. polytomic-mcp search \"list bulk syncs\", --operation ID, or --catalog for every operation")
 			}
 			if runF != nil {
 				return runF(opts)
@@ -45,6 +47,7 @@ func NewCmdSearch(f *Factory, runF func(*SearchOptions) error) *cobra.Command {
 	cmd.Flags().IntVarP(&opts.Limit, "limit", "n", proxy.DefaultSearchLimit, fmt.Sprintf("number of results (1-%d)", proxy.MaxSearchLimit))
 	cmd.Flags().StringVar(&opts.Method, "method", "", "only operations with this HTTP method")
 	cmd.Flags().StringVar(&opts.Operation, "operation", "", "show one operation in full: an operationId or \"METHOD /path\"")
+	cmd.Flags().BoolVar(&opts.Catalog, "catalog", false, "list every operation, one line each, by resource")
 	return cmd
 }
 
@@ -56,7 +59,7 @@ func searchRun(opts *SearchOptions) error {
 	if opts.Limit == 0 {
 		return fmt.Errorf("--limit must be between 1 and %d", proxy.MaxSearchLimit)
 	}
-	resp, err := proxy.Search(ix, proxy.SearchRequest{Query: opts.Query, Limit: opts.Limit, Method: opts.Method, Operation: opts.Operation})
+	resp, err := proxy.Search(ix, proxy.SearchRequest{Query: opts.Query, Limit: opts.Limit, Method: opts.Method, Operation: opts.Operation, Catalog: opts.Catalog})
 	if err != nil {
 		return err
 	}
@@ -65,6 +68,6 @@ func searchRun(opts *SearchOptions) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(resp)
 	}
-	_, err = fmt.Fprintln(opts.IO.Out, proxy.RenderSearchText(resp, false))
+	_, err = fmt.Fprintln(opts.IO.Out, proxy.RenderSearchText(resp, proxy.TextOptions{Shell: true}))
 	return err
 }

@@ -6,17 +6,29 @@ import (
 	"strings"
 )
 
+// TextOptions say who reads the text: ReadOnly marks writes that this
+// server will refuse; Shell addresses a person at a shell, who runs
+// operations with `polytomic-mcp call` rather than with a tool.
+type TextOptions struct {
+	ReadOnly bool
+	Shell    bool
+}
+
 // RenderSearchText is the compact text an agent reads for search results:
-// one block per operation with what it takes to call it. readOnly marks
-// writes that this server will refuse.
-func RenderSearchText(resp *SearchResponse, readOnly bool) string {
-	if resp.Operation != nil {
-		return renderDetail(resp.Operation, readOnly)
-	}
-	if len(resp.Results) == 0 {
-		return "No matching operations. Rephrase the task with the resource and the action (e.g. \"list model sync executions\"), or drop the method filter."
+// one block per operation with what it takes to call it.
+func RenderSearchText(resp *SearchResponse, opt TextOptions) string {
+	switch {
+	case resp.Operation != nil:
+		return renderDetail(resp.Operation, opt)
+	case resp.Catalog != nil:
+		return renderCatalog(resp.Catalog)
+	case len(resp.Results) == 0:
+		return "No matching operations. Rephrase the task with the resource and the action (e.g. \"list model sync executions\"), drop the method filter, or search with no query for the catalogue of every operation."
 	}
 	var b strings.Builder
+	if resp.CloseCall {
+		b.WriteString("Close call: the top results match almost equally; read them all.\n")
+	}
 	for i, r := range resp.Results {
 		fmt.Fprintf(&b, "%d. %s %s  [%s] %s\n", i+1, r.Method, r.Path, r.OperationID, r.Summary)
 		if r.Description != "" {
@@ -43,10 +55,32 @@ func RenderSearchText(resp *SearchResponse, readOnly bool) string {
 		if r.Pagination != nil {
 			fmt.Fprintf(&b, "   paging: %s\n", r.Pagination.How)
 		}
-		writeAccess(&b, r, readOnly)
+		writeAccess(&b, r, opt)
+		if len(r.SeeAlso) > 0 {
+			fmt.Fprintf(&b, "   see also: %s\n", strings.Join(r.SeeAlso, ", "))
+		}
 	}
-	b.WriteString("Next: execute with operation_id, params (path and query values by name) and body. Full schemas: search with operation=<operation_id>.")
+	if opt.Shell {
+		b.WriteString("Next: polytomic-mcp call <operation_id> --param name=value [--body JSON]; full schemas: polytomic-mcp search --operation <operation_id>.")
+	} else {
+		b.WriteString("Next: the named tool with operation_id, params (by name) and body; full schemas: search operation=<operation_id>.")
+	}
 	return b.String()
+}
+
+// renderCatalog lists every operation, one line each, under its resource.
+// Every path starts with /api, which is said once: the whole catalogue must
+// fit one reply.
+func renderCatalog(groups []CatalogGroup) string {
+	var b strings.Builder
+	b.WriteString("Every operation by resource (method, path under /api, operation_id, summary):\n")
+	for _, g := range groups {
+		fmt.Fprintf(&b, "%s\n", g.Resource)
+		for _, op := range g.Operations {
+			fmt.Fprintf(&b, "%s %s %s %s\n", op[1], strings.TrimPrefix(op[2], "/api"), op[0], op[3])
+		}
+	}
+	return strings.TrimRight(b.String(), "\n")
 }
 
 func writeParams(b *strings.Builder, params []Parameter) {
@@ -58,10 +92,17 @@ func writeParams(b *strings.Builder, params []Parameter) {
 		if j > 0 {
 			b.WriteString(", ")
 		}
-		writeField(b, p.Name, p.Type, p.Required, p.Enum)
-		fmt.Fprintf(b, " in %s", p.In)
+		writeParam(b, p)
 	}
 	b.WriteString("\n")
+}
+
+func writeParam(b *strings.Builder, p Parameter) {
+	writeField(b, p.Name, p.Type, p.Required, p.Enum)
+	fmt.Fprintf(b, " in %s", p.In)
+	if p.From != "" {
+		fmt.Fprintf(b, " (ids from %s)", p.From)
+	}
 }
 
 func writeField(b *strings.Builder, name, typ string, required bool, enum []string) {
@@ -77,28 +118,32 @@ func writeField(b *strings.Builder, name, typ string, required bool, enum []stri
 	}
 }
 
-// writeAccess says whether the call may run here and what key it needs.
-// Every call takes the bearer key the server injects, so only the
-// exceptions are spelled out.
-func writeAccess(b *strings.Builder, r SearchResult, readOnly bool) {
-	switch {
-	case r.ReadOnlyAllowed:
-		b.WriteString("   read-only: allowed")
-	case readOnly:
-		b.WriteString("   BLOCKED: this server is in read-only mode")
-	default:
-		b.WriteString("   writes: not allowed in read-only mode")
+// writeAccess names the tool that runs the call, and says what keeps it
+// from running here: read-only mode, or a partner key. Every call takes the
+// bearer key the server injects, so only the exceptions are spelled out.
+func writeAccess(b *strings.Builder, r SearchResult, opt TextOptions) {
+	var parts []string
+	if !opt.Shell {
+		parts = append(parts, "tool: "+r.Tool)
 	}
-	if r.Auth.PartnerKeyRequired {
-		b.WriteString("; needs a partner API key")
+	if opt.ReadOnly && !r.ReadOnlyAllowed {
+		parts = append(parts, "BLOCKED: this server is in read-only mode")
 	}
-	b.WriteString("\n")
+	if r.Auth == AuthPartnerKey {
+		parts = append(parts, "needs a partner API key")
+	}
+	if len(parts) > 0 {
+		fmt.Fprintf(b, "   %s\n", strings.Join(parts, "; "))
+	}
 }
 
-func renderDetail(d *OperationDetail, readOnly bool) string {
+func renderDetail(d *OperationDetail, opt TextOptions) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s  [%s] %s\n", d.Method, d.Path, d.OperationID, d.Summary)
-	writeAccess(&b, d.SearchResult, readOnly)
+	writeAccess(&b, d.SearchResult, opt)
+	if len(d.SeeAlso) > 0 {
+		fmt.Fprintf(&b, "See also: %s\n", strings.Join(d.SeeAlso, ", "))
+	}
 	if d.FullDescription != "" {
 		fmt.Fprintf(&b, "\n%s\n", strings.TrimSpace(d.FullDescription))
 	}
@@ -106,8 +151,8 @@ func renderDetail(d *OperationDetail, readOnly bool) string {
 		b.WriteString("\nParameters (* required):\n")
 		for _, p := range d.Parameters {
 			b.WriteString("  ")
-			writeField(&b, p.Name, p.Type, p.Required, p.Enum)
-			fmt.Fprintf(&b, " in %s\n", p.In)
+			writeParam(&b, p)
+			b.WriteString("\n")
 		}
 	}
 	if d.Pagination != nil {

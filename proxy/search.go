@@ -4,7 +4,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
+	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/polytomic-mcp/polytomic-mcp/spec"
@@ -25,20 +28,29 @@ type SearchRequest struct {
 	Limit     int
 	Method    string
 	Operation string // detail mode: an operationId or "METHOD /path"
+	// Catalog asks for every operation, one line each: what a caller gets
+	// when it gives neither a query nor an operation.
+	Catalog bool
 }
 
 // SearchResult is one operation in a search answer.
 type SearchResult struct {
-	OperationID     string      `json:"operation_id"`
-	Method          string      `json:"method"`
-	Path            string      `json:"path"`
-	Summary         string      `json:"summary"`
-	Description     string      `json:"description,omitempty"`
-	Parameters      []Parameter `json:"parameters,omitempty"`
-	Body            *BodyInfo   `json:"body,omitempty"`
-	Pagination      *Paging     `json:"pagination,omitempty"`
-	Auth            Auth        `json:"auth"`
-	ReadOnlyAllowed bool        `json:"read_only_allowed"`
+	OperationID string      `json:"operation_id"`
+	Method      string      `json:"method"`
+	Path        string      `json:"path"`
+	Summary     string      `json:"summary"`
+	Description string      `json:"description,omitempty"`
+	Parameters  []Parameter `json:"parameters,omitempty"`
+	Body        *BodyInfo   `json:"body,omitempty"`
+	Pagination  *Paging     `json:"pagination,omitempty"`
+	// Auth is set when the call needs more than the caller's API key.
+	Auth            string `json:"auth,omitempty"`
+	ReadOnlyAllowed bool   `json:"read_only_allowed"`
+	// Tool is the tool that runs the operation: reads and writes differ.
+	Tool string `json:"tool"`
+	// SeeAlso names the operations the description points to and the
+	// other actions on the same resource.
+	SeeAlso []string `json:"see_also,omitempty"`
 }
 
 // Parameter is a path or query parameter the agent supplies.
@@ -49,6 +61,18 @@ type Parameter struct {
 	Required    bool     `json:"required,omitempty"`
 	Enum        []string `json:"enum,omitempty"`
 	Description string   `json:"description,omitempty"`
+	// From is the operation whose results supply a path parameter's value.
+	From string `json:"from,omitempty"`
+}
+
+// MarshalJSON leaves out the type of path parameters, which are always
+// strings: the bytes go to the search reply's budget.
+func (p Parameter) MarshalJSON() ([]byte, error) {
+	type plain Parameter
+	if p.In == "path" && p.Type == "string" {
+		p.Type = ""
+	}
+	return json.Marshal(plain(p))
 }
 
 // BodyInfo summarises a request body: its top-level fields.
@@ -63,37 +87,56 @@ type Paging struct {
 	RequestToken  string `json:"request_token"`
 	Limit         string `json:"limit,omitempty"`
 	ResponseToken string `json:"response_token"`
-	How           string `json:"how"`
+	// How is the rule in words, for the text form; JSON readers have the
+	// two token names.
+	How string `json:"-"`
 }
 
-// Auth says which credential a call needs.
-type Auth struct {
-	Scheme             string `json:"scheme"`
-	PartnerKeyRequired bool   `json:"partner_key_required"`
-}
+// AuthPartnerKey is SearchResult.Auth of partner endpoints; every other
+// call takes the caller's own API key, which goes unsaid.
+const AuthPartnerKey = "partner api key"
 
 // SearchResponse is the search tool's structured result. Exactly one of
-// Results (search mode) and Operation (detail mode) is set.
+// Results (search mode), Operation (detail mode) and Catalog (neither query
+// nor operation given) is set.
 type SearchResponse struct {
-	Results   []SearchResult   `json:"results,omitempty"`
+	Results []SearchResult `json:"results,omitempty"`
+	// CloseCall: the first results are near-ties, so read past the first.
+	CloseCall bool             `json:"close_call,omitempty"`
 	Operation *OperationDetail `json:"operation,omitempty"`
+	Catalog   []CatalogGroup   `json:"catalog,omitempty"`
 }
 
-// MarshalJSON writes {"operation": …} in detail mode and {"results": […]}
-// otherwise, with an empty list rather than no key when nothing matched.
+// CatalogGroup is one resource's operations in the catalogue, each as
+// [operation_id, method, path, summary]: the compact form keeps all of them
+// within one reply.
+type CatalogGroup struct {
+	Resource   string      `json:"resource"`
+	Operations [][4]string `json:"operations"`
+}
+
+// MarshalJSON writes {"operation": …} in detail mode, {"catalog": […]} for
+// the catalogue and {"results": […]} otherwise, with an empty list rather
+// than no key when nothing matched.
 func (r SearchResponse) MarshalJSON() ([]byte, error) {
-	if r.Operation != nil {
+	switch {
+	case r.Operation != nil:
 		return json.Marshal(struct {
 			Operation *OperationDetail `json:"operation"`
 		}{r.Operation})
+	case r.Catalog != nil:
+		return json.Marshal(struct {
+			Catalog []CatalogGroup `json:"catalog"`
+		}{r.Catalog})
 	}
 	results := r.Results
 	if results == nil {
 		results = []SearchResult{}
 	}
 	return json.Marshal(struct {
-		Results []SearchResult `json:"results"`
-	}{results})
+		Results   []SearchResult `json:"results"`
+		CloseCall bool           `json:"close_call,omitempty"`
+	}{results, r.CloseCall})
 }
 
 // OperationDetail is the full description of one operation.
@@ -121,7 +164,12 @@ func badInput(format string, args ...any) error {
 
 // Search answers a SearchRequest from the index.
 func Search(ix *spec.Index, req SearchRequest) (*SearchResponse, error) {
-	if req.Operation != "" {
+	switch {
+	case req.Catalog && (req.Query != "" || req.Operation != ""):
+		return nil, badInput("the catalogue lists every operation: give no query and no operation with it")
+	case req.Catalog:
+		return catalog(ix), nil
+	case req.Operation != "":
 		return detail(ix, req.Operation)
 	}
 	q := req.Query
@@ -129,7 +177,7 @@ func Search(ix *spec.Index, req SearchRequest) (*SearchResponse, error) {
 	case !utf8.ValidString(q):
 		return nil, badInput("query is not valid UTF-8")
 	case strings.TrimSpace(q) == "":
-		return nil, badInput("query is empty: describe the task in a few words, e.g. \"list bulk syncs\", or pass operation for one operation's detail")
+		return nil, badInput("query is empty: describe the task in a few words, e.g. \"list bulk syncs\"; pass operation for one operation's detail, or neither for the catalogue")
 	case len(q) > maxQueryBytes:
 		return nil, badInput("query is %d bytes; keep it under %d: describe the task in a sentence", len(q), maxQueryBytes)
 	}
@@ -140,17 +188,53 @@ func Search(ix *spec.Index, req SearchRequest) (*SearchResponse, error) {
 		return nil, badInput("limit must be between 1 and %d, got %d", MaxSearchLimit, req.Limit)
 	}
 	method := strings.ToUpper(strings.TrimSpace(req.Method))
-	switch method {
-	case "", "GET", "POST", "PUT", "PATCH", "DELETE":
-	default:
-		return nil, badInput("method must be one of GET, POST, PUT, PATCH, DELETE, got %q", req.Method)
+	if method != "" && !spec.IsMethod(method) {
+		return nil, badInput("method must be one of %s, got %q", spec.MethodList(), req.Method)
 	}
-	hits := ix.Search(q, spec.SearchOptions{Limit: req.Limit, Method: method})
-	resp := &SearchResponse{Results: make([]SearchResult, 0, len(hits))}
+	// One hit more than asked tells whether the last one shown has a rival
+	// even when only one is asked for.
+	hits := ix.Search(q, spec.SearchOptions{Limit: req.Limit + 1, Method: method})
+	closeCall := spec.CloseCall(hits)
+	if len(hits) > req.Limit {
+		hits = hits[:req.Limit]
+	}
+	resp := &SearchResponse{Results: make([]SearchResult, 0, len(hits)), CloseCall: closeCall}
+	shown := map[string]bool{}
 	for _, h := range hits {
-		resp.Results = append(resp.Results, summarize(ix.API(), h.Op))
+		shown[h.Op.ID] = true
+	}
+	for _, h := range hits {
+		r := summarize(ix, h.Op)
+		// What the reply already shows needs no pointer to it.
+		r.SeeAlso = slices.DeleteFunc(r.SeeAlso, func(id string) bool { return shown[id] })
+		if len(r.SeeAlso) == 0 {
+			r.SeeAlso = nil
+		}
+		resp.Results = append(resp.Results, r)
 	}
 	return resp, nil
+}
+
+// catalog lists every operation by resource (its tag), in the order of the
+// API description: the fallback when a query does not find the call.
+func catalog(ix *spec.Index) *SearchResponse {
+	resp := &SearchResponse{Catalog: []CatalogGroup{}}
+	group := map[string]int{}
+	for _, op := range ix.API().Operations {
+		tag := "Other"
+		if len(op.Tags) > 0 {
+			tag = op.Tags[0]
+		}
+		i, ok := group[tag]
+		if !ok {
+			i = len(resp.Catalog)
+			group[tag] = i
+			resp.Catalog = append(resp.Catalog, CatalogGroup{Resource: tag})
+		}
+		g := &resp.Catalog[i]
+		g.Operations = append(g.Operations, [4]string{op.ID, op.Method, op.Path, op.Summary})
+	}
+	return resp
 }
 
 func detail(ix *spec.Index, ref string) (*SearchResponse, error) {
@@ -163,8 +247,8 @@ func detail(ix *spec.Index, ref string) (*SearchResponse, error) {
 	}
 	api := ix.API()
 	d := &OperationDetail{
-		SearchResult:    summarize(api, op),
-		FullDescription: op.Description,
+		SearchResult:    summarize(ix, op),
+		FullDescription: plainLinks(op.Description),
 		Headers: map[string]string{
 			"Authorization":       "Bearer <your API key>",
 			"X-Polytomic-Version": api.Version,
@@ -195,21 +279,34 @@ func nearestList(ix *spec.Index, ref string) string {
 	return strings.Join(parts, ", ")
 }
 
-func summarize(api *spec.API, op *spec.Operation) SearchResult {
+func summarize(ix *spec.Index, op *spec.Operation) SearchResult {
+	api := ix.API()
 	r := SearchResult{
 		OperationID:     op.ID,
 		Method:          op.Method,
 		Path:            op.Path,
 		Summary:         op.Summary,
-		Description:     shortDescription(op.Description, 200),
-		Auth:            Auth{Scheme: "bearer", PartnerKeyRequired: op.PartnerOnly},
+		Description:     shortDescription(op.Description, 120),
 		ReadOnlyAllowed: op.ReadOnly(),
+		Tool:            ToolFor(op.Method),
+	}
+	if op.PartnerOnly {
+		r.Auth = AuthPartnerKey
 	}
 	for _, p := range op.Params {
 		if p.In == "header" && spec.ManagedHeader(p.Name) {
 			continue
 		}
-		r.Parameters = append(r.Parameters, Parameter{Name: p.Name, In: p.In, Type: p.Type, Required: p.Required, Enum: p.Enum})
+		param := Parameter{Name: p.Name, In: p.In, Type: p.Type, Required: p.Required, Enum: p.Enum}
+		if p.In == "path" {
+			if src := ix.ParamSource(op, p.Name); src != nil {
+				param.From = src.ID
+			}
+		}
+		r.Parameters = append(r.Parameters, param)
+	}
+	for _, o := range ix.SeeAlso(op) {
+		r.SeeAlso = append(r.SeeAlso, o.ID)
 	}
 	if op.Body != nil {
 		fields := spec.BodyFields(api, op)
@@ -240,9 +337,9 @@ func summarize(api *spec.API, op *spec.Operation) SearchResult {
 }
 
 // maxBodyFields bounds the body fields one search result lists: enough for
-// most calls, while the biggest bodies (a bulk sync has 19) leave
+// many calls, while the biggest bodies (a bulk sync has 19) leave
 // the rest to detail mode instead of crowding out the other results.
-const maxBodyFields = 6
+const maxBodyFields = 4
 
 // shortlist keeps the required fields and then optional ones, in document
 // order, up to maxBodyFields.
@@ -269,6 +366,14 @@ func shortlist(fields []spec.Field) []spec.Field {
 	}
 	return out
 }
+
+// plainLinks keeps the text of Markdown links whose targets are relative:
+// they point into Polytomic's documentation site and mean nothing here.
+func plainLinks(s string) string {
+	return relLink().ReplaceAllString(s, "$1")
+}
+
+var relLink = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\[([^\]]*)\]\((?:\.\.?/)[^)]*\)`) })
 
 // shortDescription is the description's first sentence or paragraph, as
 // plain text, at most n bytes.

@@ -6,24 +6,50 @@ import (
 	"errors"
 
 	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/polytomic-mcp/polytomic-mcp/spec"
 )
 
-var searchInputSchema = json.RawMessage(`{"type":"object","properties":{` +
-	`"query":{"type":"string","description":"The task in your own words, e.g. \"show the last runs of the Salesforce bulk sync\". Required unless operation is set."},` +
-	`"limit":{"type":"integer","minimum":1,"maximum":20,"default":5},` +
-	`"method":{"type":"string","enum":["GET","POST","PUT","PATCH","DELETE"],"description":"Only operations with this HTTP method."},` +
-	`"operation":{"type":"string","description":"An operation_id or \"METHOD /path\": returns that operation in full, with request and response schemas."}}}`)
+// searchInputSchema is built from the limits and the method list that
+// Search enforces, so the schema cannot drift from the handler.
+func searchInputSchema() json.RawMessage {
+	prop := func(typ, desc string) map[string]any {
+		m := map[string]any{"type": typ}
+		if desc != "" {
+			m["description"] = desc
+		}
+		return m
+	}
+	limit := prop("integer", "")
+	limit["minimum"], limit["maximum"], limit["default"] = 1, MaxSearchLimit, DefaultSearchLimit
+	method := prop("string", "Only operations with this HTTP method.")
+	method["enum"] = spec.Methods()
+	return mustJSON(map[string]any{"type": "object", "properties": map[string]any{
+		"query":     prop("string", "The task in your own words, e.g. \"show the last runs of the Salesforce bulk sync\"."),
+		"limit":     limit,
+		"method":    method,
+		"operation": prop("string", "An operation_id or \"METHOD /path\": that operation in full."),
+	}})
+}
 
-var searchOutputSchema = json.RawMessage(`{"type":"object","properties":{` +
-	`"results":{"type":"array","items":{"type":"object","properties":{"operation_id":{"type":"string"},"method":{"type":"string"},"path":{"type":"string"},"summary":{"type":"string"}},"required":["operation_id","method","path"]}},` +
-	`"operation":{"type":"object"}}}`)
+var searchOutputSchema = json.RawMessage(`{"type":"object","properties":{"results":{"type":"array","items":{"type":"object"}},` +
+	`"close_call":{"type":"boolean"},"operation":{"type":"object"},"catalog":{"type":"array"}}}`)
+
+func mustJSON(v any) json.RawMessage {
+	data, err := json.Marshal(v)
+	if err != nil {
+		panic("proxy: tool schema does not encode: " + err.Error())
+	}
+	return data
+}
 
 func searchTool() mcp.Tool {
 	return mcp.Tool{
-		Name: "search",
-		Description: "Find the Polytomic API operation for a task. Works offline over the embedded API description. " +
-			"Returns operation_id, method, path, parameters, top-level body fields, paging and auth for each match; pass operation for one operation's full schemas. Call this before execute.",
-		RawInputSchema:  searchInputSchema,
+		Name: ToolSearch,
+		Description: "Find the Polytomic API operation for a task, offline. Each result names the tool that runs it, " +
+			"its parameters (and which operation lists their ids), body fields, paging and see_also; close_call flags near-ties. " +
+			"operation gives one operation's full schemas; no arguments give the catalogue of all operations.",
+		RawInputSchema:  searchInputSchema(),
 		RawOutputSchema: searchOutputSchema,
 		Annotations: mcp.ToolAnnotation{
 			Title:           "Search the Polytomic API",
@@ -58,6 +84,9 @@ func (h *handlers) search(ctx context.Context, req mcp.CallToolRequest) (*mcp.Ca
 		return toolError(badInput("limit must be between 1 and %d, got 0", MaxSearchLimit)), nil
 	}
 	sr.Limit = limit
+	_, hasQuery := m["query"]
+	_, hasOp := m["operation"]
+	sr.Catalog = !hasQuery && !hasOp
 	ix, err := h.opts.Index()
 	if err != nil {
 		return toolError(err), nil
@@ -69,5 +98,5 @@ func (h *handlers) search(ctx context.Context, req mcp.CallToolRequest) (*mcp.Ca
 		}
 		return nil, err
 	}
-	return structured(resp, RenderSearchText(resp, h.opts.ReadOnly)), nil
+	return structured(resp, RenderSearchText(resp, TextOptions{ReadOnly: h.opts.ReadOnly})), nil
 }

@@ -8,15 +8,17 @@ import (
 	"sync"
 )
 
-// snapshot holds the build's copy of the OpenAPI file and the model generated
-// from it. Both are gitignored (the API description is third-party data);
-// only snapshot/README.md is committed, so the package compiles on a clean
-// checkout and reports how to fix a missing snapshot at run time.
+// model holds the operation model generated from the OpenAPI file, and
+// nothing else: the OpenAPI file itself stays on disk in snapshot/. It is
+// gitignored (the API description is third-party data); only
+// model/README.md is committed, so the package compiles on a clean checkout
+// and reports how to fix a missing model at run time.
 //
-//go:embed snapshot
-var snapshot embed.FS
+//go:embed model
+var model embed.FS
 
-// ModelFile and OpenAPIFile are the generated files inside snapshot/.
+// ModelFile is the generated model inside model/; OpenAPIFile is the copy
+// of the OpenAPI file inside snapshot/, which tests read from disk.
 const (
 	ModelFile   = "model.json"
 	OpenAPIFile = "openapi.json"
@@ -24,11 +26,11 @@ const (
 
 // ErrNoSnapshot means the binary was built without running `make`.
 var ErrNoSnapshot = errors.New("the Polytomic API snapshot is not embedded in this build: run `make` " +
-	"(it copies SPEC_SOURCE, default ../shared/polytomic/openapi.json, into spec/snapshot/) and rebuild")
+	"(it copies SPEC_SOURCE, default ../shared/polytomic/openapi.json, into spec/snapshot/ and generates spec/model/) and rebuild")
 
 // embedded decodes the model once; it is immutable afterwards.
 var embedded = sync.OnceValues(func() (*Index, error) {
-	data, err := snapshot.ReadFile("snapshot/" + ModelFile)
+	data, err := model.ReadFile("model/" + ModelFile)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, ErrNoSnapshot
 	}
@@ -46,12 +48,3 @@ var embedded = sync.OnceValues(func() (*Index, error) {
 // the binary. The first call decodes it (a few milliseconds); later calls
 // are free.
 func Embedded() (*Index, error) { return embedded() }
-
-// EmbeddedOpenAPI returns the OpenAPI document the model was generated from.
-func EmbeddedOpenAPI() ([]byte, error) {
-	data, err := snapshot.ReadFile("snapshot/" + OpenAPIFile)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, ErrNoSnapshot
-	}
-	return data, err
-}

@@ -26,6 +26,8 @@ type EvalResult struct {
 	Recall5  float64
 	MRR      float64
 	Failures []EvalFailure // cases whose answer was not ranked first
+	// ByKind breaks the scores down by query kind (task, paraphrase, …).
+	ByKind map[string]*EvalResult
 }
 
 // EvalFailure records a case not answered at rank 1.
@@ -65,39 +67,66 @@ func NormalizeKey(key string) string {
 
 // Evaluate runs every case through the index.
 func Evaluate(ix *Index, cases []EvalCase) EvalResult {
-	res := EvalResult{N: len(cases)}
+	res := EvalResult{ByKind: map[string]*EvalResult{}}
 	for _, c := range cases {
-		want := map[string]bool{}
-		for _, e := range c.Expect {
-			want[NormalizeKey(e)] = true
+		rank, top := rankOf(ix, c)
+		k := res.ByKind[c.Kind]
+		if k == nil {
+			k = &EvalResult{}
+			res.ByKind[c.Kind] = k
 		}
-		hits := ix.Search(c.Query, SearchOptions{Limit: 20})
-		rank := 0
-		var top []string
-		for i, h := range hits {
-			if len(top) < 5 {
-				top = append(top, h.Op.Key())
-			}
-			if rank == 0 && want[NormalizeKey(h.Op.Key())] {
-				rank = i + 1
-			}
-		}
-		if rank == 1 {
-			res.Recall1++
-		}
-		if rank >= 1 && rank <= 5 {
-			res.Recall5++
-		}
-		if rank > 0 {
-			res.MRR += 1 / float64(rank)
+		for _, r := range []*EvalResult{&res, k} {
+			r.add(rank)
 		}
 		if rank != 1 {
 			res.Failures = append(res.Failures, EvalFailure{Case: c, Rank: rank, Top: top})
 		}
 	}
-	if res.N > 0 {
-		n := float64(res.N)
-		res.Recall1, res.Recall5, res.MRR = res.Recall1/n, res.Recall5/n, res.MRR/n
+	res.finish()
+	for _, k := range res.ByKind {
+		k.finish()
 	}
 	return res
+}
+
+// rankOf is the 1-based rank of c's first acceptable answer in the top 20
+// (0 if absent), and the top five operations.
+func rankOf(ix *Index, c EvalCase) (int, []string) {
+	want := map[string]bool{}
+	for _, e := range c.Expect {
+		want[NormalizeKey(e)] = true
+	}
+	rank := 0
+	var top []string
+	for i, h := range ix.Search(c.Query, SearchOptions{Limit: 20}) {
+		if len(top) < 5 {
+			top = append(top, h.Op.Key())
+		}
+		if rank == 0 && want[NormalizeKey(h.Op.Key())] {
+			rank = i + 1
+		}
+	}
+	return rank, top
+}
+
+// add counts one case answered at rank (0: not in the top 20).
+func (r *EvalResult) add(rank int) {
+	r.N++
+	if rank == 1 {
+		r.Recall1++
+	}
+	if rank >= 1 && rank <= 5 {
+		r.Recall5++
+	}
+	if rank > 0 {
+		r.MRR += 1 / float64(rank)
+	}
+}
+
+// finish turns the counts into rates.
+func (r *EvalResult) finish() {
+	if r.N > 0 {
+		n := float64(r.N)
+		r.Recall1, r.Recall5, r.MRR = r.Recall1/n, r.Recall5/n, r.MRR/n
+	}
 }

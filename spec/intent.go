@@ -107,8 +107,14 @@ func (in *intent) add(names []string, w float64) {
 func (q *query) factor(d docInfo) float64 {
 	in := q.intent
 	if in.existing {
-		in.update += 1
-		in.create /= 2
+		// "the existing Y" names one thing that is there: "add X to the
+		// existing Y" changes it rather than creating anything; without
+		// such a verb, reading or changing it is up to the other words.
+		if in.create > 0 {
+			in.update++
+			in.create /= 2
+		}
+		in.item += 0.5
 	}
 	var fit float64
 	switch d.op.Method {
@@ -132,6 +138,12 @@ func (q *query) factor(d docInfo) float64 {
 	// call is meant.
 	if n := len(d.leafStems); n > 0 && q.terms[d.leafStems[n-1]] > 0 {
 		f *= 1.2
+	}
+	// "run 6": a call that takes one run's id fits; one on all runs less.
+	for _, n := range d.itemNouns {
+		if q.addressed[n] {
+			f *= addressedBoost
+		}
 	}
 	// Partner endpoints need a partner key, which few callers hold: prefer
 	// the caller's own organization unless the wording is about others'.
@@ -163,5 +175,9 @@ func (q *query) factor(d docInfo) float64 {
 	}
 	return f
 }
+
+// addressedBoost rewards a call for each noun of its path that takes the
+// id the agent gave.
+const addressedBoost = 1.1
 
 func clamp(v, lo, hi float64) float64 { return max(lo, min(hi, v)) }

@@ -16,38 +16,43 @@ type query struct {
 	// names are the agent's proper nouns: the things in its world
 	// ("Salesforce", "Opportunity", "Globex"), not words about the API.
 	names map[string]bool
+	// addressed are the stems of nouns the agent gave an id ("run 6").
+	addressed map[string]bool
 }
 
 func (ix *Index) analyze(text string) query {
 	q := query{terms: map[string]float64{}, idents: identifiers(text), plural: map[string]bool{}, singular: map[string]bool{}, names: ix.properNames(text)}
-	raw, negated := clauseWords(text)
+	raw, roles := clauseWords(text)
 	// Correct typos first so that the lexicon sees the intended words.
 	ws := make([]string, len(raw))
-	corrected := make([]bool, len(raw))
+	corrected := make([]float64, len(raw)) // weight of a corrected word; 0 if not corrected
 	for i, w := range raw {
 		ws[i] = w
-		if !ix.known[w] && !stopwords[w] && !isNumber(w) && ix.postings[ix.stem(w)] == nil {
+		if wt := ix.correctionWeight(w); wt > 0 {
 			if c, ok := ix.correct(w); ok {
-				ws[i], corrected[i] = c, true
+				ws[i], corrected[i] = c, wt
 			}
 		}
 	}
 	// What the agent rules out ("…, not for a single table") is read apart:
 	// its words count against an operation unless the rest of the query
-	// asks for them too.
-	var pos, neg []string
-	var posCorr []bool
+	// asks for them too. What it has already done ("after starting the
+	// sync, …") is context: weaker words, and no say in the action.
+	var byRole [3][]string
+	var corr [3][]float64
 	for i, w := range ws {
-		if negated[i] {
-			neg = append(neg, w)
-		} else {
-			pos = append(pos, w)
-			posCorr = append(posCorr, corrected[i])
-		}
+		byRole[roles[i]] = append(byRole[roles[i]], w)
+		corr[roles[i]] = append(corr[roles[i]], corrected[i])
 	}
-	ix.addWords(pos, posCorr, &q, 1)
+	if len(byRole[roleAsked]) == 0 {
+		byRole[roleAsked], corr[roleAsked] = byRole[roleDone], corr[roleDone]
+		byRole[roleDone], corr[roleDone] = nil, nil
+	}
+	neg := byRole[roleNegated]
+	ix.addWords(byRole[roleAsked], corr[roleAsked], &q, 1)
+	ix.addWords(byRole[roleDone], corr[roleDone], &q, 0, contextWeight)
 	nq := query{terms: map[string]float64{}, plural: q.plural, singular: map[string]bool{}}
-	ix.addWords(neg, make([]bool, len(neg)), &nq, 0)
+	ix.addWords(neg, make([]float64, len(neg)), &nq, 0)
 	for s := range nq.terms {
 		if q.terms[s] <= 0 {
 			q.terms[s] = negationWeight
@@ -59,20 +64,35 @@ func (ix *Index) analyze(text string) query {
 	}
 	fields := strings.Fields(strings.ToLower(text))
 	for i, f := range fields {
-		w := strings.Trim(f, ".,;:!?()[]\"'#")
+		// "sync 9's settings": the possessive does not hide the id.
+		w := strings.TrimSuffix(strings.Trim(f, ".,;:!?()[]\"'#"), "'s")
 		switch {
 		case isNumber(w) && isCount(fields, i):
 			// "the last 10 runs": a number of things, not an id.
 			q.intent.list++
 		case isNumber(w) || looksLikeID(w):
 			q.intent.item += 0.6
+			if i > 0 {
+				ix.addressItem(strings.Trim(fields[i-1], ".,;:!?()[]\"'#"), &q)
+			}
 		}
+	}
+	// Asking who did something ("who deleted the connection?", "I need
+	// to know who did it") asks for the audit trail, whatever was done.
+	if asksForActor(fields) {
+		q.terms[ix.stem("event")] += expansionWeight
+		q.intent.read++
 	}
 	// "sync" on its own means a model sync in Polytomic's API (/api/syncs);
 	// bulk syncs are always called bulk syncs.
 	if q.terms["sync"] > 0 && q.terms["bulk"] <= 0 && q.terms["model"] <= 0 {
 		q.terms["model"] += 0.3
 		q.terms["bulk"] = negationWeight
+	}
+	// "model sync" and "bulk sync" are competing readings of one product
+	// word: naming one rules the other out.
+	if q.terms["sync"] > 0 && q.terms["model"] > 0 && q.terms["bulk"] == 0 {
+		q.terms["bulk"] = negationWeight / 2
 	}
 	// Likewise a "model" without "sync" is the model resource itself.
 	if q.terms["model"] > 0 && q.terms["sync"] == 0 {
@@ -81,11 +101,33 @@ func (ix *Index) analyze(text string) query {
 	return q
 }
 
+// addressItem records that the agent names one w by its id ("run 6",
+// "sync 8f2c"): calls that address one w fit better than those on all of
+// them. The lexicon's reading of w counts too ("run" is an execution).
+func (ix *Index) addressItem(w string, q *query) {
+	if q.addressed == nil {
+		q.addressed = map[string]bool{}
+	}
+	q.addressed[ix.stem(w)] = true
+	for _, t := range ix.meaningTrig[w] {
+		if len(t.words) == 1 {
+			for _, e := range ix.rules[t.rule].expand {
+				q.addressed[e] = true
+			}
+		}
+	}
+}
+
 // addWords adds a clause's words, and what the lexicon reads into them, to q.
-// intentScale scales the intent they express.
-func (ix *Index) addWords(ws []string, corrected []bool, q *query, intentScale float64) {
+// intentScale scales the intent they express; weight, if given, scales the
+// words themselves.
+func (ix *Index) addWords(ws []string, corrected []float64, q *query, intentScale float64, weight ...float64) {
 	saved := q.intent
-	consumed := ix.applyLexicon(ws, q)
+	scale := 1.0
+	if len(weight) > 0 {
+		scale = weight[0]
+	}
+	consumed := ix.applyLexicon(ws, q, scale)
 	if intentScale == 0 {
 		q.intent = saved
 	}
@@ -94,8 +136,11 @@ func (ix *Index) addWords(ws []string, corrected []bool, q *query, intentScale f
 			continue
 		}
 		wt := 1.0
-		if corrected[i] {
-			wt = correctionWeight
+		if len(weight) > 0 {
+			wt = weight[0]
+		}
+		if corrected[i] > 0 {
+			wt *= corrected[i]
 		}
 		if q.names[w] {
 			wt *= nameWeight
@@ -110,6 +155,28 @@ func (ix *Index) addWords(ws []string, corrected []bool, q *query, intentScale f
 		} else {
 			q.singular[s] = true
 		}
+		if corrected[i] == 0 && !q.names[w] {
+			ix.addRelated(w, s, wt, q)
+		}
+	}
+}
+
+// addRelated adds what WordNet relates w to as evidence: the readings share
+// a weight below the word's own, so they compete with each other and never
+// outweigh what the agent wrote.
+func (ix *Index) addRelated(w, own string, wt float64, q *query) {
+	rel := wordnetDB().lookup(w)
+	var n int
+	for _, r := range rel {
+		if r.stem != own && ix.postings[r.stem] != nil {
+			n++
+		}
+	}
+	for _, r := range rel {
+		if r.stem == own || ix.postings[r.stem] == nil {
+			continue
+		}
+		q.terms[r.stem] += wt * relationScale * relationWeight[r.rel] / float64(n)
 	}
 }
 
@@ -133,40 +200,129 @@ func (ix *Index) properNames(text string) map[string]bool {
 	return names
 }
 
-// clauseWords splits text into query words and marks those that follow a
-// negation ("not", "rather than", "instead of", "except") within their
-// clause.
-func clauseWords(text string) (ws []string, negated []bool) {
-	clauses := strings.FieldsFunc(text, func(r rune) bool { return strings.ContainsRune(",.;:!?()", r) })
-	for _, c := range clauses {
+// Roles of a query's words.
+const (
+	roleAsked   = iota // what the agent asks for
+	roleNegated        // what it rules out
+	roleDone           // what it has already done: context for the step asked
+)
+
+// contextWeight is what a word of an already-done step counts.
+const contextWeight = 0.35
+
+// contractions end in "n't", which splits into the word and a "t".
+var contractions = toSet("don doesn didn isn aren wasn weren won can couldn shouldn wouldn haven hasn")
+
+// uncertain words after a negation make it doubt or a change of state, not
+// exclusion: "I don't know which org", "not sure whether", "no idea", "no
+// longer".
+var uncertain = toSet("know sure idea certain clear longer")
+
+// negators open a negated stretch of a clause.
+var negators = toSet("not except excluding besides without never no")
+
+// clauseWords splits text into query words and gives each its role: words
+// after a negation ("not", "don't", "without", "rather than", "instead
+// of") within their clause are negated; a clause that tells what was
+// already done ("after starting…", "I exported…", "kicked off…") is
+// context.
+func clauseWords(text string) (ws []string, roles []int) {
+	for _, c := range clauses(text) {
 		cw := queryWords(c)
+		done := doneClause(cw)
 		neg := false
 		for i, w := range cw {
 			if len(ws) >= maxQueryWords {
-				return ws, negated
+				return ws, roles
 			}
 			switch {
-			case w == "not" || w == "except" || w == "excluding" || w == "besides":
+			case negators[w] && !(i+1 < len(cw) && uncertain[cw[i+1]]):
 				neg = true
+			case w == "t" && i > 0 && contractions[cw[i-1]] && !(i+1 < len(cw) && uncertain[cw[i+1]]):
+				neg = true
+				ws[len(ws)-1] = ""
+				w = ""
 			case (w == "than" && i > 0 && cw[i-1] == "rather") || (w == "of" && i > 0 && cw[i-1] == "instead"):
 				neg = true
 				if n := len(ws); n > 0 {
 					ws[n-1] = "" // "rather" / "instead" carry no meaning of their own
 				}
 			}
+			role := roleAsked
+			switch {
+			case neg:
+				role = roleNegated
+			case done:
+				role = roleDone
+			}
 			ws = append(ws, w)
-			negated = append(negated, neg)
+			roles = append(roles, role)
 		}
 	}
-	return ws, negated
+	return ws, roles
 }
+
+// clauses splits text at punctuation and at the words that join steps
+// ("then").
+func clauses(text string) []string {
+	var out []string
+	for _, c := range strings.FieldsFunc(text, func(r rune) bool { return strings.ContainsRune(",.;:!?()", r) }) {
+		start := 0
+		fs := strings.Fields(c)
+		for i, f := range fs {
+			if i > start && stepJoiners[strings.ToLower(f)] {
+				out = append(out, strings.Join(fs[start:i], " "))
+				start = i + 1
+			}
+		}
+		out = append(out, strings.Join(fs[start:], " "))
+	}
+	return out
+}
+
+var stepJoiners = toSet("then afterwards")
+
+// doneOpeners open a clause about a step already taken.
+var doneOpeners = toSet("after once having since")
+
+// doneClause reports whether a clause tells what was already done: it opens
+// with "after"/"once", or its subject is followed by a past-tense verb ("I
+// exported", "we kicked off"), or it opens with one ("kicked off a
+// refresh").
+func doneClause(cw []string) bool {
+	if len(cw) == 0 {
+		return false
+	}
+	if doneOpeners[cw[0]] {
+		return true
+	}
+	for i, w := range cw {
+		if i > 2 {
+			break
+		}
+		if (i == 0 || subjects[cw[i-1]] || cw[i-1] == "just") && pastTense(w) {
+			return true
+		}
+	}
+	return false
+}
+
+var subjects = toSet("i we you")
+
+// pastTense spots a regular past form ("exported", "requested") or a
+// common irregular one.
+func pastTense(w string) bool {
+	return (len(w) > 5 && strings.HasSuffix(w, "ed") && !strings.HasSuffix(w, "eed")) || irregularPast[w]
+}
+
+var irregularPast = toSet("ran sent got made built began set wrote put took")
 
 // applyLexicon interprets the query's phrases and reports which words it
 // consumed. Two passes, each taking the longest phrase at every position:
 // one reads intent (what kind of call), the other meaning (which resource),
 // so that "list" can say both "read" and "collection" while "start
 // replicating" still means a bulk sync.
-func (ix *Index) applyLexicon(ws []string, q *query) []bool {
+func (ix *Index) applyLexicon(ws []string, q *query, scale float64) []bool {
 	consumed := make([]bool, len(ws))
 	// Meaning first: a phrase such as "seat list" is a thing, and the
 	// intent pass must not read its "list" as a verb.
@@ -181,7 +337,7 @@ func (ix *Index) applyLexicon(ws []string, q *query) []bool {
 		last := ws[i+len(ts[0].words)-1]
 		plural := strings.HasSuffix(last, "s") && ix.stem(last) != last
 		for _, e := range r.expand {
-			q.terms[e] += expansionWeight
+			q.terms[e] += expansionWeight * scale
 			if plural {
 				q.plural[e] = true
 			} else {
@@ -270,25 +426,81 @@ func equalWords(a, b []string) bool {
 	return true
 }
 
+// correctionWeight is how much the correction of w may count, 0 when w
+// must be left alone: only a word that is in no dictionary is taken for a
+// typo. A real English word the API does not use ("host", "port") is the
+// agent's word, not a misspelling of "post".
+func (ix *Index) correctionWeight(w string) float64 {
+	if ix.known[w] || stopwords[w] || isNumber(w) || ix.postings[ix.stem(w)] != nil || wordnetDB().isEnglish(w) {
+		return 0
+	}
+	return correctionWeight
+}
+
 // correct maps an unknown word onto the closest known one, if it is close
 // enough to be a typo: one edit for short words, two for long ones.
 func (ix *Index) correct(w string) (string, bool) {
-	if len(w) < 4 || !isAlpha(w) {
-		return "", false
-	}
-	max := 1
+	best, d := nearest(w, ix.core, func(a, b string) bool {
+		return len(ix.postings[ix.stem(a)]) > len(ix.postings[ix.stem(b)])
+	})
+	return best, d <= maxEdits(w)
+}
+
+// maxEdits is how far a typo may be from the word meant.
+func maxEdits(w string) int {
 	if len(w) >= 7 {
-		max = 2
+		return 2
+	}
+	return 1
+}
+
+// nearest finds the word of byLen (words by length) closest to w, within
+// maxEdits(w); better breaks ties. It returns maxEdits(w)+1 when none is.
+func nearest(w string, byLen map[int][]string, better func(a, b string) bool) (string, int) {
+	max := maxEdits(w)
+	if len(w) < 4 || !isAlpha(w) {
+		return "", max + 1
 	}
 	best, bestD := "", max+1
 	for l := len(w) - max; l <= len(w)+max; l++ {
-		for _, c := range ix.core[l] {
-			if d := osaDistance(w, c, max); d < bestD || (d == bestD && len(ix.postings[ix.stem(c)]) > len(ix.postings[ix.stem(best)])) {
+		for _, c := range byLen[l] {
+			if d := osaDistance(w, c, max); d < bestD || (d == bestD && d <= max && better(c, best)) {
 				best, bestD = c, d
 			}
 		}
 	}
-	return best, bestD <= max
+	return best, bestD
+}
+
+// CouldCorrect reports whether typo correction over the words byLen (by
+// length) would rewrite w: the generator of the WordNet word list keeps
+// exactly those English words.
+func CouldCorrect(w string, byLen map[int][]string) bool {
+	_, d := nearest(w, byLen, func(string, string) bool { return false })
+	return d <= maxEdits(w)
+}
+
+// asksForActor reports whether the text asks who did something: "who" or
+// "which user" followed closely by a verb in the past ("who deleted",
+// "who did it", "which user changed").
+func asksForActor(fields []string) bool {
+	for i, f := range fields {
+		w := strings.Trim(f, ".,;:!?()[]\"'")
+		start := i + 1
+		switch {
+		case w == "who" || w == "whoever":
+		case (w == "which" || w == "what") && i+1 < len(fields) && strings.Trim(fields[i+1], ".,;:!?") == "user":
+			start = i + 2
+		default:
+			continue
+		}
+		for j := start; j < len(fields) && j < start+2; j++ {
+			if v := strings.Trim(fields[j], ".,;:!?()[]\"'"); pastTense(v) || v == "did" || v == "made" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // countWords precede a number that counts things.

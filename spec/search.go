@@ -18,10 +18,11 @@ const (
 	fResp          // field names of the success response's payload
 	fLead          // the description's first paragraph: what the call does
 	fDesc          // the rest of the description, and parameter descriptions
+	fRef           // sentences of other operations' descriptions that refer to this one
 	nFields
 )
 
-var fieldWeight = [nFields]float64{fLeaf: 2.0, fName: 3.0, fPath: 1.5, fTag: 1.0, fParams: 0.6, fResp: 0.4, fLead: 0.5, fDesc: 0.15}
+var fieldWeight = [nFields]float64{fLeaf: 2.0, fName: 3.0, fPath: 1.5, fTag: 1.0, fParams: 0.6, fResp: 0.4, fLead: 0.75, fDesc: 0.15, fRef: 0.6}
 
 const (
 	bm25K1 = 1.2
@@ -62,6 +63,7 @@ type Index struct {
 	// Lexicon triggers by their first word: intentTrig for rules that only
 	// steer the method, meaningTrig for rules that add words.
 	intentTrig, meaningTrig map[string][]trigger
+	links                   links
 }
 
 type docInfo struct {
@@ -75,6 +77,10 @@ type docInfo struct {
 	// leafPlural: that segment names a collection ("syncs"), not a
 	// singleton ("organization", "status").
 	leafPlural bool
+	// itemNouns are the stems of the path segments followed by a
+	// parameter: the things one of which the call addresses
+	// ("sync" and "execution" in /syncs/{id}/executions/{exec_id}).
+	itemNouns []string
 }
 
 type posting struct {
@@ -102,8 +108,13 @@ var (
 	codeRoute = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile("`(GET|POST|PUT|PATCH|DELETE) [^`]*`") })
 )
 
-// NewIndex builds the search index for api.
-func NewIndex(api *API) *Index {
+// NewIndex builds the search index for api, in phases: read the lexicon,
+// link the operations to each other, turn each operation into weighted
+// fields of stems, then weigh the stems over the whole API (BM25F).
+func NewIndex(api *API) *Index { return newIndex(api, lexicon) }
+
+// newIndex builds the index with the lexicon source lex.
+func newIndex(api *API, lex string) *Index {
 	ix := &Index{
 		api:      api,
 		postings: map[string][]posting{},
@@ -113,7 +124,28 @@ func NewIndex(api *API) *Index {
 		params:   map[string][]int{},
 		stems:    map[string]string{},
 	}
-	ix.rules = parseLexicon(lexicon)
+	ix.compileLexicon(lex)
+	ix.links = buildLinks(api)
+	vocab := nameVocabulary(api)
+	texts := make([]fieldText, len(api.Operations))
+	for i, op := range api.Operations {
+		ft, d := ix.docText(i, op, vocab)
+		ix.learnWords(ft)
+		texts[i] = ix.stemFields(ft)
+		d.leafStems = texts[i][fLeaf]
+		ix.docs = append(ix.docs, d)
+	}
+	ix.learnLexiconWords()
+	ix.weigh(texts)
+	return ix
+}
+
+// fieldText is one operation's words (then stems) by field.
+type fieldText [nFields][]string
+
+// compileLexicon parses the lexicon and files its triggers by first word.
+func (ix *Index) compileLexicon(lex string) {
+	ix.rules = parseLexicon(lex)
 	ix.intentTrig, ix.meaningTrig = map[string][]trigger{}, map[string][]trigger{}
 	for ri, r := range ix.rules {
 		m := ix.meaningTrig
@@ -124,111 +156,153 @@ func NewIndex(api *API) *Index {
 			m[t[0]] = append(m[t[0]], trigger{rule: ri, words: t, anchored: r.anchored})
 		}
 	}
+}
 
-	// Words of names and summaries, to split path compounds with.
+// nameVocabulary is the words of names and summaries, to split path
+// compounds with.
+func nameVocabulary(api *API) map[string]bool {
 	vocab := map[string]bool{}
 	for _, op := range api.Operations {
 		for _, w := range words(op.Summary + " " + op.ID + " " + strings.Join(op.Tags, " ")) {
 			vocab[w] = true
 		}
 	}
-	type fieldText [nFields][]string
-	texts := make([]fieldText, len(api.Operations))
-	var totalLen [nFields]float64
-	for i, op := range api.Operations {
-		var ft fieldText
-		var segs []string
-		for _, seg := range strings.Split(op.Path, "/") {
-			if seg == "" || seg == "api" || strings.HasPrefix(seg, "{") {
-				continue
-			}
+	return vocab
+}
+
+// docText splits operation i into its search fields, and records its
+// parameter names.
+func (ix *Index) docText(i int, op *Operation, vocab map[string]bool) (fieldText, docInfo) {
+	var ft fieldText
+	var segs []string
+	for _, seg := range strings.Split(op.Path, "/") {
+		if seg != "" && seg != "api" && !strings.HasPrefix(seg, "{") {
 			segs = append(segs, seg)
 		}
-		var leaf string
-		var leafPlural bool
-		if len(segs) > 0 {
-			ft[fLeaf] = words(segs[len(segs)-1])
-			if n := len(ft[fLeaf]); n > 0 {
-				last := ft[fLeaf][n-1]
-				leaf = ix.stem(last)
-				leafPlural = strings.HasSuffix(last, "s") && leaf != last
+	}
+	d := docInfo{op: op, item: strings.HasSuffix(op.Path, "}")}
+	parts := strings.Split(op.Path, "/")
+	for j := 0; j+1 < len(parts); j++ {
+		if !strings.HasPrefix(parts[j], "{") && strings.HasPrefix(parts[j+1], "{") {
+			if ws := words(parts[j]); len(ws) > 0 {
+				d.itemNouns = append(d.itemNouns, ix.stem(ws[len(ws)-1]))
 			}
 		}
-		ft[fPath] = splitCompounds(words(strings.Join(segs, " ")), vocab)
-		ft[fLeaf] = splitCompounds(ft[fLeaf], vocab)
-		ft[fName] = append(words(op.Summary), words(op.ID)...)
-		ft[fTag] = words(strings.Join(op.Tags, " "))
-		if op.PartnerOnly {
-			ft[fTag] = append(ft[fTag], "partner")
+	}
+	if len(segs) > 0 {
+		ft[fLeaf] = words(segs[len(segs)-1])
+		if n := len(ft[fLeaf]); n > 0 {
+			last := ft[fLeaf][n-1]
+			d.leaf = ix.stem(last)
+			d.leafPlural = strings.HasSuffix(last, "s") && d.leaf != last
 		}
-		desc := codeRoute().ReplaceAllString(mdLink().ReplaceAllString(op.Description, "]"), "")
-		lead, rest, _ := strings.Cut(strings.TrimSpace(desc), "\n\n")
-		ft[fLead] = words(lead)
-		ft[fDesc] = words(rest)
-		for _, p := range op.Params {
-			if ManagedHeader(p.Name) {
+	}
+	if w := words(op.Summary); len(w) > 0 {
+		d.kind = w[0]
+	}
+	ft[fPath] = splitCompounds(words(strings.Join(segs, " ")), vocab)
+	ft[fLeaf] = splitCompounds(ft[fLeaf], vocab)
+	ft[fName] = append(words(op.Summary), words(op.ID)...)
+	ft[fTag] = words(strings.Join(op.Tags, " "))
+	if op.PartnerOnly {
+		ft[fTag] = append(ft[fTag], "partner")
+	}
+	desc := codeRoute().ReplaceAllString(mdLink().ReplaceAllString(op.Description, "]"), "")
+	lead, rest, _ := strings.Cut(strings.TrimSpace(desc), "\n\n")
+	ft[fLead] = words(lead)
+	ft[fDesc] = words(rest)
+	for _, p := range op.Params {
+		if ManagedHeader(p.Name) {
+			continue
+		}
+		ft[fParams] = append(ft[fParams], words(p.Name)...)
+		ft[fDesc] = append(ft[fDesc], words(p.Description)...)
+		ix.params[strings.ToLower(p.Name)] = append(ix.params[strings.ToLower(p.Name)], i)
+	}
+	for _, f := range BodyFields(ix.api, op) {
+		ft[fParams] = append(ft[fParams], words(f.Name)...)
+		ix.params[strings.ToLower(f.Name)] = append(ix.params[strings.ToLower(f.Name)], i)
+	}
+	for _, name := range ResponseFields(ix.api, op) {
+		ft[fResp] = append(ft[fResp], words(name)...)
+	}
+	// What other operations say about this one ("for details of one
+	// execution use …", "poll … until done") describes when it is needed.
+	for _, sentence := range ix.links.said[op] {
+		ft[fRef] = append(ft[fRef], words(codeRoute().ReplaceAllString(sentence, ""))...)
+	}
+	return ft, d
+}
+
+// learnWords adds the surface words of names, paths, tags and parameters to
+// the vocabulary that typo correction maps unknown words onto.
+func (ix *Index) learnWords(ft fieldText) {
+	for f := range nFields {
+		if f == fDesc || f == fLead || f == fRef {
+			continue
+		}
+		for _, w := range ft[f] {
+			ix.learnWord(w)
+		}
+	}
+}
+
+func (ix *Index) learnWord(w string) {
+	if len(w) > 2 && !ix.known[w] {
+		ix.known[w] = true
+		ix.core[len(w)] = append(ix.core[len(w)], w)
+	}
+}
+
+// stemFields replaces each field's words by their stems, dropping stopwords.
+func (ix *Index) stemFields(ft fieldText) fieldText {
+	for f := range nFields {
+		stems := make([]string, 0, len(ft[f]))
+		for _, w := range ft[f] {
+			if stopwords[w] {
 				continue
 			}
-			ft[fParams] = append(ft[fParams], words(p.Name)...)
-			ft[fDesc] = append(ft[fDesc], words(p.Description)...)
-			ix.params[strings.ToLower(p.Name)] = append(ix.params[strings.ToLower(p.Name)], i)
-		}
-		for _, f := range BodyFields(api, op) {
-			ft[fParams] = append(ft[fParams], words(f.Name)...)
-			ix.params[strings.ToLower(f.Name)] = append(ix.params[strings.ToLower(f.Name)], i)
-		}
-		for _, name := range ResponseFields(api, op) {
-			ft[fResp] = append(ft[fResp], words(name)...)
-		}
-		for f := range nFields {
-			for _, w := range ft[f] {
-				if f != fDesc && f != fLead && len(w) > 2 && !ix.known[w] {
-					ix.known[w] = true
-					ix.core[len(w)] = append(ix.core[len(w)], w)
-				}
+			st, ok := ix.stems[w]
+			if !ok {
+				st = stem(w)
+				ix.stems[w] = st
 			}
-			stems := make([]string, 0, len(ft[f]))
-			for _, w := range ft[f] {
-				if !stopwords[w] {
-					st, ok := ix.stems[w]
-					if !ok {
-						st = stem(w)
-						ix.stems[w] = st
-					}
-					stems = append(stems, st)
-				}
-			}
-			ft[f] = stems
-			totalLen[f] += float64(len(stems))
+			stems = append(stems, st)
 		}
-		texts[i] = ft
-		d := docInfo{op: op, item: strings.HasSuffix(op.Path, "}"), leaf: leaf, leafPlural: leafPlural, leafStems: ft[fLeaf]}
-		if w := words(op.Summary); len(w) > 0 {
-			d.kind = w[0]
-		}
-		ix.docs = append(ix.docs, d)
+		ft[f] = stems
 	}
+	return ft
+}
+
+// learnLexiconWords makes the lexicon's trigger words known, so a typo of
+// "replication" is corrected to it.
+func (ix *Index) learnLexiconWords() {
 	for _, r := range ix.rules {
 		for _, t := range r.triggers {
 			for _, w := range t {
 				if _, ok := ix.stems[w]; !ok {
 					ix.stems[w] = stem(w)
 				}
-				if len(w) > 2 && !ix.known[w] {
-					ix.known[w] = true
-					ix.core[len(w)] = append(ix.core[len(w)], w)
-				}
+				ix.learnWord(w)
 			}
 		}
 	}
 	for l := range ix.core {
 		sort.Strings(ix.core[l])
 	}
+}
 
-	n := float64(len(api.Operations))
+// weigh computes the BM25F postings and idf of every stem.
+func (ix *Index) weigh(texts []fieldText) {
+	n := float64(len(texts))
 	var avg [nFields]float64
+	for _, ft := range texts {
+		for f := range nFields {
+			avg[f] += float64(len(ft[f]))
+		}
+	}
 	for f := range nFields {
-		avg[f] = math.Max(totalLen[f]/n, 1)
+		avg[f] = math.Max(avg[f]/n, 1)
 	}
 	df := map[string]int{}
 	for i, ft := range texts {
@@ -240,6 +314,9 @@ func NewIndex(api *API) *Index {
 			}
 		}
 		for s, v := range tf {
+			if v == 0 {
+				continue
+			}
 			ix.postings[s] = append(ix.postings[s], posting{doc: i, tf: v})
 			df[s]++
 		}
@@ -247,7 +324,18 @@ func NewIndex(api *API) *Index {
 	for s, d := range df {
 		ix.idf[s] = math.Log(1 + (n-float64(d)+0.5)/(float64(d)+0.5))
 	}
-	return ix
+}
+
+// Vocabulary lists the surface words of the API's names, paths, tags and
+// parameters and of the lexicon: the words typo correction maps onto and
+// that WordNet relations point at.
+func (ix *Index) Vocabulary() []string {
+	out := make([]string, 0, len(ix.known))
+	for w := range ix.known {
+		out = append(out, w)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // stem returns the cached stem of w. Words first seen in a query are

@@ -74,6 +74,10 @@ func identifiers(s string) []string {
 	return out
 }
 
+// Stem reduces a lower-case word to its Snowball (Porter2) stem, as the
+// index does.
+func Stem(w string) string { return stem(w) }
+
 // stem reduces a lower-case word to its Snowball (Porter2) stem.
 func stem(w string) string {
 	if len(w) <= 2 {

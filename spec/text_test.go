@@ -2,6 +2,7 @@ package spec
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -68,5 +69,49 @@ func TestLexiconParses(t *testing.T) {
 		}
 		var in intent
 		in.add(r.intents, 1) // panics on an unknown intent
+	}
+}
+
+// TestClauseWords: negation reaches to the end of its clause, contractions
+// included; doubt is not negation; an already-done step is context.
+func TestClauseWords(t *testing.T) {
+	tests := []struct {
+		text string
+		want map[string]int // word -> role
+	}{
+		{"list syncs, but don't include paused ones", map[string]int{"list": roleAsked, "include": roleNegated, "paused": roleNegated}},
+		{"restart the sync without a full resync", map[string]int{"restart": roleAsked, "resync": roleNegated}},
+		{"I don't know which org this id belongs to", map[string]int{"org": roleAsked, "belongs": roleAsked}},
+		{"they should no longer have access", map[string]int{"access": roleAsked}},
+		{"I exported the logs; how do I poll the job", map[string]int{"exported": roleDone, "logs": roleDone, "poll": roleAsked}},
+		{"after starting the sync, follow the run", map[string]int{"starting": roleDone, "follow": roleAsked}},
+		{"kicked off a refresh then poll until done", map[string]int{"kicked": roleDone, "refresh": roleDone, "poll": roleAsked}},
+	}
+	for _, tt := range tests {
+		ws, roles := clauseWords(tt.text)
+		got := map[string]int{}
+		for i, w := range ws {
+			got[w] = roles[i]
+		}
+		for w, role := range tt.want {
+			if r, ok := got[w]; !ok || r != role {
+				t.Errorf("%q: %q has role %d (present %v), want %d", tt.text, w, r, ok, role)
+			}
+		}
+	}
+}
+
+func TestAsksForActor(t *testing.T) {
+	for q, want := range map[string]bool{
+		"which user deleted the Marketo connection yesterday?":  true,
+		"someone changed a sync; I need to know who did it":     true,
+		"who removed the webhook":                               true,
+		"who has an account in our org":                         false,
+		"list the users who can log in":                         false,
+		"delete the connection that someone created by mistake": false,
+	} {
+		if got := asksForActor(strings.Fields(strings.ToLower(q))); got != want {
+			t.Errorf("asksForActor(%q) = %v, want %v", q, got, want)
+		}
 	}
 }

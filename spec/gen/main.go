@@ -1,6 +1,7 @@
-// Command gen prepares the API snapshot that the binary embeds: it copies the
-// OpenAPI file from a path or URL, validates it with libopenapi, and writes
-// the compact model the search index is built from. Files are rewritten only
+// Command gen prepares the API model that the binary embeds: it copies the
+// OpenAPI file from a path or URL (for tests; the binary does not embed it),
+// validates it with libopenapi, and writes the compact model the search
+// index is built from. Files are rewritten only
 // when their content changes, so make and the Go build cache stay warm.
 package main
 
@@ -24,15 +25,16 @@ import (
 
 func main() {
 	source := flag.String("source", "../shared/polytomic/openapi.json", "OpenAPI file: a path or an http(s) URL")
-	dir := flag.String("dir", "spec/snapshot", "folder to write the snapshot into")
+	dir := flag.String("dir", "spec/snapshot", "folder to copy the OpenAPI file into (read by tests, not embedded)")
+	modelDir := flag.String("model", "spec/model", "folder to write the embedded model into")
 	flag.Parse()
-	if err := run(*source, *dir); err != nil {
+	if err := run(*source, *dir, *modelDir); err != nil {
 		fmt.Fprintln(os.Stderr, "spec/gen:", err)
 		os.Exit(1)
 	}
 }
 
-func run(source, dir string) error {
+func run(source, dir, modelDir string) error {
 	data, err := fetch(source)
 	if err != nil {
 		return err
@@ -51,7 +53,7 @@ func run(source, dir string) error {
 	if err := writeIfChanged(filepath.Join(dir, spec.OpenAPIFile), data); err != nil {
 		return err
 	}
-	if err := writeIfChanged(filepath.Join(dir, spec.ModelFile), model); err != nil {
+	if err := writeIfChanged(filepath.Join(modelDir, spec.ModelFile), model); err != nil {
 		return err
 	}
 	fmt.Printf("snapshot: %s %s, %d operations, %d schemas (from %s)\n", api.Title, api.Version, len(api.Operations), len(api.Schemas), source)
