@@ -71,16 +71,31 @@ func RenderSearchText(resp *SearchResponse, opt TextOptions) string {
 // renderCatalog lists every operation, one line each, under its resource.
 // Every path starts with /api, which is said once: the whole catalogue must
 // fit one reply.
+//
+// A summary that only repeats its resource after the verb ("List bulk
+// syncs" under Bulk Sync) is shortened to the verb: the heading says it.
 func renderCatalog(groups []CatalogGroup) string {
 	var b strings.Builder
 	b.WriteString("Every operation by resource (method, path under /api, operation_id, summary):\n")
 	for _, g := range groups {
 		fmt.Fprintf(&b, "%s\n", g.Resource)
 		for _, op := range g.Operations {
-			fmt.Fprintf(&b, "%s %s %s %s\n", op[1], strings.TrimPrefix(op[2], "/api"), op[0], op[3])
+			fmt.Fprintf(&b, "%s %s %s %s\n", op[1], strings.TrimPrefix(op[2], "/api"), op[0], withoutResource(op[3], g.Resource))
 		}
 	}
 	return strings.TrimRight(b.String(), "\n")
+}
+
+// withoutResource shortens a summary that is only a verb and the
+// resource ("List bulk syncs" under "Bulk Sync") to the verb; any other
+// summary is kept whole.
+func withoutResource(summary, resource string) string {
+	verb, rest, ok := strings.Cut(summary, " ")
+	r := strings.ToLower(resource)
+	if rest = strings.ToLower(rest); ok && (rest == r || rest == r+"s") {
+		return verb
+	}
+	return summary
 }
 
 func writeParams(b *strings.Builder, params []Parameter) {

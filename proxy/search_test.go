@@ -59,31 +59,40 @@ func TestSearchReplySize(t *testing.T) {
 }
 
 // TestSearchCatalog: a search with neither query nor operation lists every
-// operation once, grouped by resource, in at most 10,000 bytes of text.
+// operation once, grouped by resource, and the whole tool result (one text
+// copy, no structured duplicate) stays within 10,000 bytes.
 func TestSearchCatalog(t *testing.T) {
 	ix := embeddedIndex(t)
 	s := newServer(t, ix, false)
-	text, isErr, st := callText(t, s, "search", map[string]any{})
+	reply := rpc(t, s, `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"search","arguments":{}}}`)
+	var v struct {
+		Result json.RawMessage `json:"result"`
+	}
+	if err := json.Unmarshal(reply, &v); err != nil {
+		t.Fatal(err)
+	}
+	if len(v.Result) > 10000 {
+		t.Errorf("catalogue result is %d bytes, budget 10000", len(v.Result))
+	}
+	text, isErr, _ := callText(t, s, "search", map[string]any{})
 	if isErr {
 		t.Fatalf("catalogue is an error: %s", text)
 	}
-	if len(text) > 10000 {
-		t.Errorf("catalogue text is %d bytes, budget 10000", len(text))
-	}
-	groups, _ := st["catalog"].([]any)
-	seen := map[string]int{}
-	for _, g := range groups {
-		for _, op := range g.(map[string]any)["operations"].([]any) {
-			seen[op.([]any)[0].(string)]++
-		}
-	}
 	for _, op := range ix.API().Operations {
-		if seen[op.ID] != 1 {
-			t.Errorf("%s listed %d times in the structured catalogue", op.ID, seen[op.ID])
+		if n := strings.Count(text, " "+op.ID+" "); n != 1 {
+			t.Errorf("%s listed %d times in the catalogue", op.ID, n)
 		}
-		if !strings.Contains(text, " "+op.ID+" ") {
-			t.Errorf("%s missing from the catalogue text", op.ID)
-		}
+	}
+	resp, err := proxy.Search(ix, proxy.SearchRequest{Catalog: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, g := range resp.Catalog {
+		n += len(g.Operations)
+	}
+	if n != len(ix.API().Operations) {
+		t.Errorf("structured catalogue (search --catalog --json) lists %d operations, want %d", n, len(ix.API().Operations))
 	}
 }
 

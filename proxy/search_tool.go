@@ -2,7 +2,6 @@ package proxy
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 
 	"github.com/mark3labs/mcp-go/mcp"
@@ -12,36 +11,17 @@ import (
 
 // searchInputSchema is built from the limits and the method list that
 // Search enforces, so the schema cannot drift from the handler.
-func searchInputSchema() json.RawMessage {
-	prop := func(typ, desc string) map[string]any {
-		m := map[string]any{"type": typ}
-		if desc != "" {
-			m["description"] = desc
-		}
-		return m
-	}
-	limit := prop("integer", "")
-	limit["minimum"], limit["maximum"], limit["default"] = 1, MaxSearchLimit, DefaultSearchLimit
-	method := prop("string", "Only operations with this HTTP method.")
-	method["enum"] = spec.Methods()
-	return mustJSON(map[string]any{"type": "object", "properties": map[string]any{
-		"query":     prop("string", "The task in your own words, e.g. \"show the last runs of the Salesforce bulk sync\"."),
-		"limit":     limit,
-		"method":    method,
-		"operation": prop("string", "An operation_id or \"METHOD /path\": that operation in full."),
-	}})
+func searchInputSchema() mcp.ToolInputSchema {
+	return mcp.ToolInputSchema{Type: "object", Properties: map[string]any{
+		"query":     prop{Type: "string", Description: "The task in your own words, e.g. \"show the last runs of the Salesforce bulk sync\"."},
+		"limit":     prop{Type: "integer", Minimum: ptr(1), Maximum: ptr(MaxSearchLimit), Default: DefaultSearchLimit},
+		"method":    prop{Type: "string", Description: "Only operations with this HTTP method.", Enum: spec.Methods()},
+		"operation": prop{Type: "string", Description: "An operation_id or \"METHOD /path\": that operation in full."},
+	}}
 }
 
-var searchOutputSchema = json.RawMessage(`{"type":"object","properties":{"results":{"type":"array","items":{"type":"object"}},` +
-	`"close_call":{"type":"boolean"},"operation":{"type":"object"},"catalog":{"type":"array"}}}`)
-
-func mustJSON(v any) json.RawMessage {
-	data, err := json.Marshal(v)
-	if err != nil {
-		panic("proxy: tool schema does not encode: " + err.Error())
-	}
-	return data
-}
+// The search tool declares no output schema: its structured content
+// differs by mode, and the catalogue is text only (within 10,000 bytes).
 
 func searchTool() mcp.Tool {
 	return mcp.Tool{
@@ -49,8 +29,7 @@ func searchTool() mcp.Tool {
 		Description: "Find the Polytomic API operation for a task, offline. Each result names the tool that runs it, " +
 			"its parameters (and which operation lists their ids), body fields, paging and see_also; close_call flags near-ties. " +
 			"operation gives one operation's full schemas; no arguments give the catalogue of all operations.",
-		RawInputSchema:  searchInputSchema(),
-		RawOutputSchema: searchOutputSchema,
+		InputSchema: searchInputSchema(),
 		Annotations: mcp.ToolAnnotation{
 			Title:           "Search the Polytomic API",
 			ReadOnlyHint:    mcp.ToBoolPtr(true),
@@ -98,5 +77,10 @@ func (h *handlers) search(ctx context.Context, req mcp.CallToolRequest) (*mcp.Ca
 		}
 		return nil, err
 	}
-	return structured(resp, RenderSearchText(resp, TextOptions{ReadOnly: h.opts.ReadOnly})), nil
+	text := RenderSearchText(resp, TextOptions{ReadOnly: h.opts.ReadOnly})
+	if sr.Catalog {
+		// One copy only: the catalogue is the fallback that must stay small.
+		return mcp.NewToolResultText(text), nil
+	}
+	return structured(resp, text), nil
 }
