@@ -234,6 +234,9 @@ func TestCorruptFilesAreMovedAside(t *testing.T) {
 		{"syntax", "{\n  \"keys\": {\"other\": \"pk_other\",\n", "line 3, column 1"},
 		{"not an object", `["x"]`, "not a JSON object"},
 		{"wrong type", `{"keys": ["x"]}`, "line 1, column 1"},
+		// Another shape (a hand-written file, a newer version) would lose
+		// its keys on rewrite: it is moved aside too.
+		{"unknown fields", `{"default": "pk_other_KEEP"}`, `unknown field "default"`},
 	} {
 		t.Run("credentials/"+tt.name, func(t *testing.T) {
 			s := newStore(t, keyring.NewMemory(), nil)

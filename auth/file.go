@@ -46,13 +46,23 @@ func decodeFile(path string, v any) (bool, error) {
 	return true, nil
 }
 
-// decodeObject decodes a JSON object, saying where it went wrong.
+// decodeObject decodes a JSON object, saying where it went wrong. A field
+// this version does not know makes the file unreadable too: rewriting it
+// would drop that field (another profile's key, a newer setting), so it is
+// moved aside instead, never silently lost.
 func decodeObject(data []byte, v any) error {
 	trimmed := bytes.TrimSpace(data)
 	if len(trimmed) > 0 && trimmed[0] != '{' && json.Valid(trimmed) {
 		return errors.New("not a JSON object")
 	}
 	err := json.Unmarshal(data, v)
+	if err == nil {
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(v); err != nil {
+			return fmt.Errorf("%v (written by a newer version, or by hand?)", err)
+		}
+	}
 	var off int64 = -1
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
