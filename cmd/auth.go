@@ -145,22 +145,12 @@ type TokenOptions struct {
 // NewCmdAuthToken builds `polytomic-mcp auth token`.
 func NewCmdAuthToken(f *Factory, runF func(context.Context, *TokenOptions) error) *cobra.Command {
 	opts := &TokenOptions{IO: f.IO, Factory: f}
-	cmd := &cobra.Command{
-		Use:   "token",
-		Short: "Print the API key, for scripts",
-		Args:  usageArgs(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := resolveProfile(cmd.Flags(), f.Getenv, &opts.Profile); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return tokenRun(cmd.Context(), opts)
-		},
-	}
-	addProfileFlag(cmd.Flags(), &opts.Profile)
-	return cmd
+	return profileCommand(f, "token", "Print the API key, for scripts", &opts.Profile, func(ctx context.Context) error {
+		if runF != nil {
+			return runF(ctx, opts)
+		}
+		return tokenRun(ctx, opts)
+	})
 }
 
 func tokenRun(ctx context.Context, opts *TokenOptions) error {

@@ -159,21 +159,29 @@ type LogoutOptions struct {
 // NewCmdLogout builds `polytomic-mcp logout`.
 func NewCmdLogout(f *Factory, runF func(context.Context, *LogoutOptions) error) *cobra.Command {
 	opts := &LogoutOptions{IO: f.IO, Factory: f}
+	return profileCommand(f, "logout", "Remove the stored API key (keychain and file)", &opts.Profile, func(ctx context.Context) error {
+		if runF != nil {
+			return runF(ctx, opts)
+		}
+		return logoutRun(ctx, opts)
+	})
+}
+
+// profileCommand builds a command whose only flag is --profile (with
+// POLYTOMIC_PROFILE), settled before run.
+func profileCommand(f *Factory, use, short string, profile *string, run func(context.Context) error) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "logout",
-		Short: "Remove the stored API key (keychain and file)",
+		Use:   use,
+		Short: short,
 		Args:  usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := resolveProfile(cmd.Flags(), f.Getenv, &opts.Profile); err != nil {
+			if err := resolveProfile(cmd.Flags(), f.Getenv, profile); err != nil {
 				return err
 			}
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return logoutRun(cmd.Context(), opts)
+			return run(cmd.Context())
 		},
 	}
-	addProfileFlag(cmd.Flags(), &opts.Profile)
+	addProfileFlag(cmd.Flags(), profile)
 	return cmd
 }
 

@@ -55,6 +55,14 @@ func Write(path string, data []byte, perm fs.FileMode) error {
 	if err != nil {
 		return err
 	}
+	return replace(path, data, mode)
+}
+
+// replace writes data to a new temp file beside path, syncs it, and renames
+// it into place. rename(2) replaces whatever is at path, a link included,
+// without following it: even a link created after a check is not written
+// through.
+func replace(path string, data []byte, mode fs.FileMode) error {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
@@ -68,9 +76,6 @@ func Write(path string, data []byte, perm fs.FileMode) error {
 	if err := writeSync(tmp, data, mode); err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
-	// rename(2) replaces whatever is at path, a link included, without
-	// following it: even a link created after the check is not written
-	// through.
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return err
 	}
@@ -126,22 +131,7 @@ func Backup(bak string, data []byte) error {
 	} else if err == nil && !st.Mode().IsRegular() {
 		return fmt.Errorf("%s is not a regular file; refusing to replace it", bak)
 	}
-	dir, base := filepath.Split(bak)
-	if dir == "" {
-		dir = "."
-	}
-	tmp, err := os.CreateTemp(dir, "."+base+".*.tmp")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := writeSync(tmp, data, 0o600); err != nil {
-		return fmt.Errorf("writing the backup %s: %w", bak, err)
-	}
-	if err := os.Rename(tmp.Name(), bak); err != nil {
-		return err
-	}
-	return syncDir(dir)
+	return replace(bak, data, 0o600)
 }
 
 // MoveAside renames a file that must not be overwritten (one that does not
