@@ -58,6 +58,7 @@ func (ix *Index) analyze(text string) query {
 			q.terms[s] = negationWeight
 		}
 	}
+	ix.readSituations(ws, &q)
 	// A question asks to read, whatever verbs it mentions.
 	if strings.Contains(text, "?") {
 		q.intent.read += 0.5
@@ -218,6 +219,26 @@ var contractions = toSet("don doesn didn isn aren wasn weren won can couldn shou
 // longer".
 var uncertain = toSet("know sure idea certain clear longer")
 
+// notExclusion reports whether the negation at i describes rather than
+// excludes: doubt ("not sure"), a change of state ("no longer"), or a
+// symptom, where something fails to appear or work ("it doesn't show up",
+// "not loading"); only a bare "don't" at the start of a clause is an order
+// ("don't show the paused ones").
+func notExclusion(cw []string, i int) bool {
+	if i+1 >= len(cw) {
+		return false
+	}
+	next := cw[i+1]
+	if uncertain[next] {
+		return true
+	}
+	imperative := cw[i] == "t" && i == 1 && cw[0] == "don"
+	return failsToHappen[next] && !imperative
+}
+
+// failsToHappen are verbs whose negation reports a symptom.
+var failsToHappen = toSet("show shows showing appear appears appearing work works working load loads loading exist exists arrive arrives arriving come comes coming update updating refresh refreshing")
+
 // negators open a negated stretch of a clause.
 var negators = toSet("not except excluding besides without never no")
 
@@ -236,9 +257,9 @@ func clauseWords(text string) (ws []string, roles []int) {
 				return ws, roles
 			}
 			switch {
-			case negators[w] && !(i+1 < len(cw) && uncertain[cw[i+1]]):
+			case negators[w] && !notExclusion(cw, i):
 				neg = true
-			case w == "t" && i > 0 && contractions[cw[i-1]] && !(i+1 < len(cw) && uncertain[cw[i+1]]):
+			case w == "t" && i > 0 && contractions[cw[i-1]] && !notExclusion(cw, i):
 				neg = true
 				ws[len(ws)-1] = ""
 				w = ""

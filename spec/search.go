@@ -64,6 +64,7 @@ type Index struct {
 	// steer the method, meaningTrig for rules that add words.
 	intentTrig, meaningTrig map[string][]trigger
 	links                   links
+	situations              []situation
 }
 
 type docInfo struct {
@@ -125,6 +126,7 @@ func newIndex(api *API, lex string) *Index {
 		stems:    map[string]string{},
 	}
 	ix.compileLexicon(lex)
+	ix.compileSituations(situationLines)
 	ix.links = buildLinks(api)
 	vocab := nameVocabulary(api)
 	texts := make([]fieldText, len(api.Operations))

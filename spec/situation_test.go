@@ -1,0 +1,31 @@
+package spec
+
+import "testing"
+
+func TestReadSituations(t *testing.T) {
+	ix := testIndex(t)
+	tests := []struct {
+		text   string
+		term   string // a remedy word the reading must add ("" for none)
+		delete bool   // whether it must ask to delete
+	}{
+		{"a teammate left the company", "user", true},
+		{"our webhook receiver is flooded with events", "disabl", false},
+		{"the Salesforce password was rotated", "connect", false},
+		{"an email mentions a mystery UUID", "entiti", false},
+		{"reset primary keys back to the detected ones", "", false},
+	}
+	for _, tt := range tests {
+		q := query{terms: map[string]float64{}}
+		ix.readSituations(words(tt.text), &q)
+		if tt.term == "" && len(q.terms) > 0 {
+			t.Errorf("%q: read as a situation: %v", tt.text, q.terms)
+		}
+		if tt.term != "" && q.terms[tt.term] <= 0 {
+			t.Errorf("%q: no evidence for %q in %v", tt.text, tt.term, q.terms)
+		}
+		if got := q.intent.del > 0; got != tt.delete {
+			t.Errorf("%q: delete intent %v, want %v", tt.text, got, tt.delete)
+		}
+	}
+}
