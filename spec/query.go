@@ -380,12 +380,6 @@ func (ix *Index) applyLexicon(ws []string, q *query, scale float64) []bool {
 		}
 	}
 	ix.scan(masked, ix.intentTrig, func(i int, ts []trigger) {
-		if i < 0 {
-			if w := masked[-i-1]; w != "" && !stopwords[w] {
-				leading = false
-			}
-			return
-		}
 		w := 0.5
 		switch {
 		case leading:
@@ -393,6 +387,16 @@ func (ix *Index) applyLexicon(ws []string, q *query, scale float64) []bool {
 		case question:
 			// In "which user deleted X?" the verb describes, it does not ask.
 			w = 0.2
+		}
+		if i < 0 {
+			if mw := masked[-i-1]; mw != "" && !stopwords[mw] {
+				// "last"/"first" open a count, not an action.
+				if leading && !consumed[-i-1] && !countWords[mw] {
+					ix.relatedIntent(mw, q, w)
+				}
+				leading = false
+			}
+			return
 		}
 		for _, t := range ts {
 			q.intent.add(ix.rules[t.rule].intents, w)

@@ -65,6 +65,9 @@ type Index struct {
 	intentTrig, meaningTrig map[string][]trigger
 	links                   links
 	situations              []situation
+	// verbStems maps the stem of each one-word action verb of the lexicon
+	// to the methods it asks for, for words WordNet relates to it.
+	verbStems map[string][]string
 }
 
 type docInfo struct {
@@ -158,6 +161,7 @@ func (ix *Index) compileLexicon(lex string) {
 			m[t[0]] = append(m[t[0]], trigger{rule: ri, words: t, anchored: r.anchored})
 		}
 	}
+	ix.verbStems = verbStems(ix.rules)
 }
 
 // nameVocabulary is the words of names and summaries, to split path

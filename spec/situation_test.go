@@ -29,3 +29,23 @@ func TestReadSituations(t *testing.T) {
 		}
 	}
 }
+
+func TestRelatedVerbIntent(t *testing.T) {
+	ix := testIndex(t)
+	tests := []struct {
+		text      string
+		del, post bool
+	}{
+		{"throw away the dataset", true, false},   // throw ~ drop
+		{"last 10 runs of sync 42", false, false}, // "last" counts, it does not terminate
+	}
+	for _, tt := range tests {
+		q := ix.analyze(tt.text)
+		if got := q.intent.del > 0; got != tt.del {
+			t.Errorf("%q: delete intent %v, want %v", tt.text, got, tt.del)
+		}
+		if got := q.intent.post > 0; got != tt.post {
+			t.Errorf("%q: action intent %v, want %v", tt.text, got, tt.post)
+		}
+	}
+}
