@@ -34,7 +34,7 @@ run | runs | execution | executions | job run | job runs | history | run history
 kick off | kicks off | trigger | triggers | fire | run now | right now | manually | on demand | start | starts | rerun | re-run | execute | run it => start execution @post
 resync | full resync | rebuild | rebuilds | backfill | from scratch | full refresh | resync mode => resync start
 pause | pauses | deactivate | disable | turn off | suspend | stop scheduling | switch off => activate disable @post
-resume | reactivate | re-enable | reenable | unpause | turn on | turn back on | enable | back on | switch on | activate => activate enable @post
+resume | reactivate | re-enable | reenable | unpause | turn on | turn back on | switch back on | enable | back on | switch on | activate => activate enable @post
 ^run | ^rerun | ^re-run => start execution @post
 cancel | cancels | abort | kill | halt | stop | stops | terminate => cancel @post
 log | logs | log file | log files | logging | console | console output | output | stdout => log console
@@ -52,7 +52,9 @@ permission | permissions | access | rbac | privileges | allowed actions | allow 
 audit | audit log | audit trail | activity | activity log | changelog | history of changes | event log | happened => event @read
 notification | notifications | alert | alerts | alerting | email alerts | email notifications | subscriber | subscribers | recipient | recipients | failure emails | error emails | failure email | error email | org-wide | emailing | emailed | email me | get emails | receive emails => notification global error subscriber
 whoami | who am i | my identity | identity | my token | current user | authenticated | caller | my key | token resolves | resolves to | logged in | logged in as | signed in | signed in as => identity me
-job | jobs | async | asynchronous | poll | polling | background task | job id => job
+job | jobs | async | asynchronous | background task | job id => job
+# polling reads a state until it changes
+poll | polls | polling => job @read
 sql | select | query | queries | ad-hoc | adhoc | count => query run
 refresh | refreshes | rescan | re-read | reread | re-reading | rereading | re-scan | reinspect | re-inspect | rediscover | re-discover | reload | table list | inspection => refresh schema
 sample | peek | example records | sample rows | preview rows | few rows | records | rows => sample record

@@ -1,6 +1,9 @@
 package spec
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestReadSituations(t *testing.T) {
 	ix := testIndex(t)
@@ -46,6 +49,39 @@ func TestRelatedVerbIntent(t *testing.T) {
 		}
 		if got := q.intent.post > 0; got != tt.post {
 			t.Errorf("%q: action intent %v, want %v", tt.text, got, tt.post)
+		}
+	}
+}
+
+func TestJoinParticles(t *testing.T) {
+	ix := testIndex(t)
+	tests := []struct{ text, want string }{
+		{"just switch it off", "just switch off it"},
+		{"switch the CRM push pipeline back on now", "switch back on the crm push pipeline now"},
+		{"turn on the webhook", "turn on the webhook"},
+		{"switch the owner of it, off topic", "switch the owner of it off topic"}, // the particle is in another clause
+	}
+	for _, tt := range tests {
+		ws, _ := clauseWordsJoined(tt.text, ix.joinParticles)
+		if got := strings.Join(ws, " "); got != tt.want {
+			t.Errorf("%q: got %q, want %q", tt.text, got, tt.want)
+		}
+	}
+}
+
+func TestHowTo(t *testing.T) {
+	tests := []struct {
+		text string
+		want int
+	}{
+		{"how do i poll the job", 3},
+		{"what's the right way to just switch it off", 6},
+		{"how many syncs are there", -1},
+		{"show the schedules", -1},
+	}
+	for _, tt := range tests {
+		if got := howTo(queryWords(tt.text)); got != tt.want {
+			t.Errorf("%q: %d, want %d", tt.text, got, tt.want)
 		}
 	}
 }
