@@ -22,7 +22,7 @@ package spec
 const lexicon = `
 # products
 reverse etl | reverse-etl | retl | reverse etl job | reverse etl jobs | sync job | sync jobs | model sync | model syncs | modelsync | operational sync | activation sync | syncs to crm => model sync
-elt | etl | replication | replications | replicate | replicating | replicated | bulk | bulk sync | bulk syncs | bulksync | ingest | ingestion | ingesting | data pipeline | pipeline | pipelines | mirror | mirroring | raw data | raw tables | warehouse load | elt job | elt jobs | etl job | etl jobs | replication job | replication jobs => bulk sync
+elt | etl | replication | replications | replicate | replicating | replicated | bulk | bulk sync | bulk syncs | bulksync | ingest | ingestion | ingesting | data pipeline | mirror | mirroring | raw data | raw tables | warehouse load | elt job | elt jobs | etl job | etl jobs | replication job | replication jobs => bulk sync
 dataset | datasets | data set | data sets | saved query | saved queries | query definition | segment | segments | audience | audiences => model
 table | tables | object | objects | stream | streams => schema
 column | columns | attribute | attributes | property | properties => field
