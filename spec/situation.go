@@ -27,6 +27,8 @@ flooded flood flooding spamming spammed overwhelmed hammering noisy storm barrag
 mystery unknown unrecognised unrecognized idea kind / uuid id identifier => entity resolved @read
 # new tables in a source that Polytomic does not list: re-read its schema
 new added missing appear / table tables object objects => refresh schema @post
+# an alert that never came: who is subscribed to failure emails
+nobody noone never missed miss / email emails alert alerts notified notification notifications warned => notification global error subscriber @read
 # output of something that went wrong: its logs
 printed printing print output wrote said / error erroring errored failed failing crash crashed => log console @read
 `
