@@ -27,6 +27,8 @@ dataset | datasets | data set | data sets | saved query | saved queries | query 
 table | tables | object | objects | stream | streams => schema
 column | columns | attribute | attributes | property | properties => field
 custom field | custom fields | user-defined field | user defined field | computed field | derived field | added field => schema field user defined
+# a pipeline is a sync of either family: its qualifiers say which
+pipeline | pipelines => sync
 integration | integrations | connector | connectors | data source | data sources | datasource | database | databases | warehouse | warehouses | credential | credentials | app | apps => connection
 connector types | connection types | integration types | kinds of connection | supported integrations | supported connectors | available connectors | apps and databases | can we connect | can we plug in | plug in | which connectors => connection type types
 destination | destinations | target | targets | writable | write to | writes to | push to | sink => target

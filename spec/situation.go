@@ -27,6 +27,10 @@ flooded flood flooding spamming spammed overwhelmed hammering noisy storm barrag
 mystery unknown unrecognised unrecognized idea kind / uuid id identifier => entity resolved @read
 # new tables in a source that Polytomic does not list: re-read its schema
 new added missing appear / table tables object objects => refresh schema @post
+# a setting that is wrong: change it
+wrong incorrect misconfigured mistaken mistake => update @update
+# data that looks out of date: did the sync run, and how did it end
+stale outdated lagging delayed behind / data number numbers record records value values figure figures => status execution @read
 # an alert that never came: who is subscribed to failure emails
 nobody noone never missed miss / email emails alert alerts notified notification notifications warned => notification global error subscriber @read
 # output of something that went wrong: its logs
@@ -79,8 +83,10 @@ func (ix *Index) stemSet(ws string) map[string]bool {
 // readSituations adds the remedy of every situation the words describe.
 func (ix *Index) readSituations(ws []string, q *query) {
 	stems := make(map[string]bool, len(ws))
-	for _, w := range ws {
-		if w != "" {
+	for i, w := range ws {
+		// "what went wrong" tells of an event, which the failure words
+		// read; "the rule is wrong" of a state.
+		if w != "" && (i == 0 || !goForms[ws[i-1]]) {
 			stems[ix.stem(w)] = true
 		}
 	}
@@ -94,6 +100,8 @@ func (ix *Index) readSituations(ws []string, q *query) {
 		q.intent.add(s.intents, situationIntent)
 	}
 }
+
+var goForms = toSet("go goes going gone went")
 
 // situationIntent is how strongly a remedy's intent counts: less than a
 // verb the agent wrote at the start (1), as much as one further in.

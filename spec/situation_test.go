@@ -17,6 +17,9 @@ func TestReadSituations(t *testing.T) {
 		{"the Salesforce password was rotated", "connect", false},
 		{"an email mentions a mystery UUID", "entiti", false},
 		{"reset primary keys back to the detected ones", "", false},
+		{"my sync keeps failing, what went wrong", "", false},
+		{"the access rule binding the role is wrong", "updat", false},
+		{"the numbers in Salesforce look stale", "status", false},
 	}
 	for _, tt := range tests {
 		q := query{terms: map[string]float64{}}
