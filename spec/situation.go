@@ -16,7 +16,7 @@ import "strings"
 // words (situationWeight), and its intents are a moderate push.
 const situationLines = `
 # someone gone: remove their account
-left leave leaving quit resign resigned depart departed fired offboard offboarding longer / teammate colleague coworker co-worker employee contractor user member person account access => user @delete
+left leave leaving quit resign resigned depart departed fired offboard offboarding longer / teammate colleague coworker co-worker employee contractor user member person someone somebody team account access => user @delete
 # a credential changed under a connection: update the connection
 rotated rotate expired expire changed reset revoked renewed / password passwords secret token credential credentials login => connection @update
 # too much of something: switch it off
@@ -29,8 +29,9 @@ mystery unknown unrecognised unrecognized idea kind / uuid id identifier => enti
 new added missing appear / table tables object objects => refresh schema @post
 # a setting that is wrong: change it
 wrong incorrect misconfigured mistaken mistake => update @update
-# data that looks out of date: did the sync run, and how did it end
-stale outdated lagging delayed behind / data number numbers record records value values figure figures => status execution @read
+# data that looks out of date or missing: the runs that should have
+# brought it
+stale outdated lagging delayed behind missing / data number numbers record records row rows value values figure figures => execution @read
 # an alert that never came: who is subscribed to failure emails
 nobody noone never missed miss / email emails alert alerts notified notification notifications warned => notification global error subscriber @read
 # output of something that went wrong: its logs
@@ -90,6 +91,13 @@ func (ix *Index) readSituations(ws []string, q *query) {
 			stems[ix.stem(w)] = true
 		}
 	}
+	// Where the agent wrote no action at all, the situation stands in for
+	// the verb it would have led with.
+	in := q.intent
+	iw := situationIntent
+	if in.create+in.update+in.del+in.read+in.post == 0 {
+		iw = 1
+	}
 	for _, s := range ix.situations {
 		if !anyIn(s.signs, stems) || (len(s.things) > 0 && !anyIn(s.things, stems)) {
 			continue
@@ -97,14 +105,14 @@ func (ix *Index) readSituations(ws []string, q *query) {
 		for _, r := range s.remedy {
 			q.terms[r] += expansionWeight * situationWeight
 		}
-		q.intent.add(s.intents, situationIntent)
+		q.intent.add(s.intents, iw)
 	}
 }
 
 var goForms = toSet("go goes going gone went")
 
-// situationIntent is how strongly a remedy's intent counts: less than a
-// verb the agent wrote at the start (1), as much as one further in.
+// situationIntent is how strongly a remedy's intent counts next to the
+// verbs the agent wrote: as much as a verb further into a request.
 const situationIntent = 0.5
 
 func anyIn(set, in map[string]bool) bool {

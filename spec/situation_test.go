@@ -19,7 +19,8 @@ func TestReadSituations(t *testing.T) {
 		{"reset primary keys back to the detected ones", "", false},
 		{"my sync keeps failing, what went wrong", "", false},
 		{"the access rule binding the role is wrong", "updat", false},
-		{"the numbers in Salesforce look stale", "status", false},
+		{"the numbers in Salesforce look stale", "execut", false},
+		{"someone on the team resigned", "user", true},
 	}
 	for _, tt := range tests {
 		q := query{terms: map[string]float64{}}
