@@ -73,8 +73,10 @@ create | creates | creating | add | adds | adding | new | make | set up | setup 
 ^start replicating | ^start copying | ^start loading | ^start mirroring | ^start ingesting | ^begin replicating => bulk sync @create
 update | updates | updating | change | changes | changing | modify | edit | rename | switch | adjust | alter | tweak | replace | reconfigure | use | set | overwrite | rotate | renew | swap | point | repoint | redirect | move => @update
 existing | already existing | current one => @existing
+# "make sure" checks; it makes nothing
+make sure | ensure => test check
 delete | deletes | deleting | remove | removes | removing | drop | destroy | disconnect | erase | purge | revoke | get rid | deregister | unregister | detach => @delete
-show | get | view | display | see | find | look up | lookup | look at | looking at | fetch | check | inspect | describe | read | retrieve | tell | debug | list | enumerate | browse | search | whether => @read
+show | get | view | display | see | find | confirm | double check | double-check | look up | lookup | look at | looking at | fetch | check | inspect | describe | read | retrieve | tell | debug | list | enumerate | browse | search | whether => @read
 ^what | ^which | ^who | ^whom | ^whose | ^how | ^is | ^are | ^has | ^have | ^does | ^do | ^did | ^can | ^why | ^when | ^where => @read
 how many | count of | number of => @read @list
 list | all | every | enumerate | browse | each | lists => @list
