@@ -21,6 +21,7 @@ func TestReadSituations(t *testing.T) {
 		{"the access rule binding the role is wrong", "updat", false},
 		{"the numbers in Salesforce look stale", "execut", false},
 		{"someone on the team resigned", "user", true},
+		{"I need the rejected records from that run", "error", false},
 	}
 	for _, tt := range tests {
 		q := query{terms: map[string]float64{}}
