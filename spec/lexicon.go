@@ -48,7 +48,7 @@ sub-account | sub-accounts | subaccount | subaccounts | sub account | sub accoun
 partner | partners | partner account | partner key | partner org | partner orgs | partner-level => organization partner @partner
 my own organization | my own org | our own org | our own organization | our org | my org | our organization | my organization | our polytomic org | caller's organization | own org | current org | current organization => current organization
 invite | invites | invited | inviting => user @create
-user | users | member | members | colleague | colleagues | teammate | teammates | person | people | seat | seats | seat list | employee | employees | login | logins => user
+user | users | member | members | colleague | colleagues | coworker | coworkers | co-worker | co-workers | teammate | teammates | staff | contractor | contractors | person | people | seat | seats | seat list | employee | employees | login | logins => user
 role | roles => role permission
 permission | permissions | access | rbac | privileges | allowed actions | allow | allows | actions => permission
 audit | audit log | audit trail | activity | activity log | changelog | history of changes | event log | happened => event @read
