@@ -67,6 +67,9 @@ parameter values | dropdown | dropdown options | autocomplete | completion value
 connect session | connect modal | embed | embedded | white-label | whitelabel | onboarding flow | redirect url | connect link => connect session
 entity | entities | resolve | resolve id | belongs to | belong to | belonging to | which thing => entity resolved
 
+# a category of things is their type
+category | categories | kinds of | sorts of | varieties of => type
+
 # intents: the verb says which method
 create | creates | creating | add | adds | adding | new | make | set up | setup | register | provision | issue | issues | invite | build | define | onboard | establish | spin up | generate | grant | ^let => @create
 ^sync | ^replicate | ^copy | ^push | ^send | ^load | ^mirror => @create
