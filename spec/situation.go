@@ -25,8 +25,9 @@ flooded flood flooding spamming spammed overwhelmed hammering noisy storm barrag
 403 401 forbidden unauthorized unauthorised denied rejected reject / key token credential => identity me @read
 # an id nobody recognises: resolve it
 mystery unknown unrecognised unrecognized idea kind / uuid id identifier => entity resolved @read
-# new tables in a source that Polytomic does not list: re-read its schema
-new added missing appear / table tables object objects => refresh schema @post
+# tables or columns of a source that Polytomic does not list: re-read its
+# schema ("notshown" stands for a negated "show up", "appear", "work")
+missing unlisted absent notshown / table tables object objects column columns field fields => refresh schema @post
 # a setting that is wrong: change it
 wrong incorrect misconfigured mistaken mistake => update @update
 # data that looks out of date or missing: the runs that should have
@@ -91,6 +92,9 @@ func (ix *Index) readSituations(ws []string, q *query) {
 		// read; "the rule is wrong" of a state.
 		if w != "" && (i == 0 || !goForms[ws[i-1]]) {
 			stems[ix.stem(w)] = true
+		}
+		if failsToHappen[w] && i > 0 && (negators[ws[i-1]] || ws[i-1] == "t") {
+			stems["notshown"] = true
 		}
 	}
 	// Where the agent wrote no action at all, the situation stands in for
