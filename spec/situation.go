@@ -35,6 +35,8 @@ wrong incorrect misconfigured mistaken mistake => update @update
 stale outdated lagging delayed behind missing / data number numbers record records row rows value values figure figures => execution @read
 # records a run could not write: that run's error log files
 rejected reject refused failed errored skipped invalid dropped / record records row rows => error log execution @read
+# what something is doing now: its status
+doing moment / sync syncs pipeline pipelines replication job jobs => status @read
 # an alert that never came: who is subscribed to failure emails
 nobody noone never missed miss / email emails alert alerts notified notification notifications warned => notification global error subscriber @read
 # output of something that went wrong: its logs

@@ -21,6 +21,8 @@ func TestReadSituations(t *testing.T) {
 		{"the access rule binding the role is wrong", "updat", false},
 		{"the numbers in Salesforce look stale", "execut", false},
 		{"someone on the team resigned", "user", true},
+		{"what is every replication pipeline doing", "status", false},
+		{"stop the currently running sync", "", false},
 		{"a new column in Snowflake isn't showing up", "refresh", false},
 		{"add a new custom field to a table", "", false},
 		{"I need the rejected records from that run", "error", false},
