@@ -181,3 +181,55 @@ func (q *query) factor(d docInfo) float64 {
 const addressedBoost = 1.1
 
 func clamp(v, lo, hi float64) float64 { return max(lo, min(hi, v)) }
+
+// methodIntents are the intents that name a kind of call rather than a
+// shape of answer.
+var methodIntents = toSet("create update delete read post")
+
+// verbStems maps the stem of every one-word, unanchored action trigger to
+// the method intents its rule gives.
+func verbStems(rules []rule) map[string][]string {
+	out := map[string][]string{}
+	for _, r := range rules {
+		if r.anchored {
+			continue
+		}
+		var in []string
+		for _, n := range r.intents {
+			if methodIntents[n] {
+				in = append(in, n)
+			}
+		}
+		if len(in) == 0 {
+			continue
+		}
+		for _, t := range r.triggers {
+			if len(t) == 1 {
+				s := stem(t[0])
+				out[s] = append(out[s], in...)
+			}
+		}
+	}
+	return out
+}
+
+// relatedVerbWeight is how much an action read through WordNet ("throw" is
+// a synonym of "drop") counts next to the verb written in the lexicon.
+const relatedVerbWeight = 0.5
+
+// relatedIntent adds the actions WordNet relates w to (synonyms and
+// entailments only), at weight w8 scaled down: a verb the lexicon does not
+// list still says which kind of call is meant.
+func (ix *Index) relatedIntent(w string, q *query, w8 float64) bool {
+	found := false
+	for _, r := range wordnetDB().lookup(w) {
+		if r.rel != 's' && r.rel != 'e' {
+			continue
+		}
+		if in := ix.verbStems[r.stem]; len(in) > 0 {
+			q.intent.add(in, w8*relatedVerbWeight)
+			found = true
+		}
+	}
+	return found
+}

@@ -22,11 +22,13 @@ package spec
 const lexicon = `
 # products
 reverse etl | reverse-etl | retl | reverse etl job | reverse etl jobs | sync job | sync jobs | model sync | model syncs | modelsync | operational sync | activation sync | syncs to crm => model sync
-elt | etl | replication | replications | replicate | replicating | replicated | bulk | bulk sync | bulk syncs | bulksync | ingest | ingestion | ingesting | data pipeline | pipeline | pipelines | mirror | mirroring | raw data | raw tables | warehouse load | elt job | elt jobs | etl job | etl jobs | replication job | replication jobs => bulk sync
+elt | etl | replication | replications | replicate | replicating | replicated | bulk | bulk sync | bulk syncs | bulksync | ingest | ingestion | ingesting | data pipeline | mirror | mirroring | raw data | raw tables | warehouse load | elt job | elt jobs | etl job | etl jobs | replication job | replication jobs => bulk sync
 dataset | datasets | data set | data sets | saved query | saved queries | query definition | segment | segments | audience | audiences => model
 table | tables | object | objects | stream | streams => schema
 column | columns | attribute | attributes | property | properties => field
 custom field | custom fields | user-defined field | user defined field | computed field | derived field | added field => schema field user defined
+# a pipeline is a sync of either family: its qualifiers say which
+pipeline | pipelines => sync
 integration | integrations | connector | connectors | data source | data sources | datasource | database | databases | warehouse | warehouses | credential | credentials | app | apps => connection
 connector types | connection types | integration types | kinds of connection | supported integrations | supported connectors | available connectors | apps and databases | can we connect | can we plug in | plug in | which connectors => connection type types
 destination | destinations | target | targets | writable | write to | writes to | push to | sink => target
@@ -34,7 +36,7 @@ run | runs | execution | executions | job run | job runs | history | run history
 kick off | kicks off | trigger | triggers | fire | run now | right now | manually | on demand | start | starts | rerun | re-run | execute | run it => start execution @post
 resync | full resync | rebuild | rebuilds | backfill | from scratch | full refresh | resync mode => resync start
 pause | pauses | deactivate | disable | turn off | suspend | stop scheduling | switch off => activate disable @post
-resume | reactivate | re-enable | reenable | unpause | turn on | turn back on | enable | back on | switch on | activate => activate enable @post
+resume | reactivate | re-enable | reenable | unpause | turn on | turn back on | switch back on | enable | back on | switch on | activate => activate enable @post
 ^run | ^rerun | ^re-run => start execution @post
 cancel | cancels | abort | kill | halt | stop | stops | terminate => cancel @post
 log | logs | log file | log files | logging | console | console output | output | stdout => log console
@@ -42,17 +44,19 @@ export | exports | download | downloadable | zip | archive | package | bundle =>
 status | statuses | state | health | healthy | progress | stuck | hung | running | finished | last error | errored | failing | failed | broken => status
 schedule | schedules | scheduled | cron | frequency | hourly | daily | nightly | weekly | cadence | what time | fires | goes off | next run | when does => schedule
 org | orgs | organisation | organisations | organization | organizations | workspace | workspaces | tenant | tenants => organization
-sub-account | sub-accounts | subaccount | subaccounts | sub account | sub accounts | sub-organization | sub-organizations | sub organization | sub organizations | sub-org | sub-orgs | suborg | suborgs | child org | child orgs | child organization | child organizations | customer org | customer orgs | customer organization | client org | client orgs | customer account | customer accounts | managed org | managed orgs | org id | org ids => organization @partner
+sub-account | sub-accounts | subaccount | subaccounts | sub account | sub accounts | sub-organization | sub-organizations | sub organization | sub organizations | sub-org | sub-orgs | suborg | suborgs | child org | child orgs | child organization | child organizations | customer org | customer orgs | customer organization | client org | client orgs | client organization | client organizations | client workspace | client workspaces | customer account | customer accounts | managed org | managed orgs | org id | org ids => organization @partner
 partner | partners | partner account | partner key | partner org | partner orgs | partner-level => organization partner @partner
 my own organization | my own org | our own org | our own organization | our org | my org | our organization | my organization | our polytomic org | caller's organization | own org | current org | current organization => current organization
 invite | invites | invited | inviting => user @create
-user | users | member | members | colleague | colleagues | teammate | teammates | person | people | seat | seats | seat list | employee | employees | login | logins => user
+user | users | member | members | colleague | colleagues | coworker | coworkers | co-worker | co-workers | teammate | teammates | staff | contractor | contractors | person | people | seat | seats | seat list | employee | employees | login | logins => user
 role | roles => role permission
 permission | permissions | access | rbac | privileges | allowed actions | allow | allows | actions => permission
 audit | audit log | audit trail | activity | activity log | changelog | history of changes | event log | happened => event @read
 notification | notifications | alert | alerts | alerting | email alerts | email notifications | subscriber | subscribers | recipient | recipients | failure emails | error emails | failure email | error email | org-wide | emailing | emailed | email me | get emails | receive emails => notification global error subscriber
 whoami | who am i | my identity | identity | my token | current user | authenticated | caller | my key | token resolves | resolves to | logged in | logged in as | signed in | signed in as => identity me
-job | jobs | async | asynchronous | poll | polling | background task | job id => job
+job | jobs | async | asynchronous | background task | job id => job
+# polling reads a state until it changes
+poll | polls | polling => job @read
 sql | select | query | queries | ad-hoc | adhoc | count => query run
 refresh | refreshes | rescan | re-read | reread | re-reading | rereading | re-scan | reinspect | re-inspect | rediscover | re-discover | reload | table list | inspection => refresh schema
 sample | peek | example records | sample rows | preview rows | few rows | records | rows => sample record
@@ -63,14 +67,19 @@ parameter values | dropdown | dropdown options | autocomplete | completion value
 connect session | connect modal | embed | embedded | white-label | whitelabel | onboarding flow | redirect url | connect link => connect session
 entity | entities | resolve | resolve id | belongs to | belong to | belonging to | which thing => entity resolved
 
+# a category of things is their type
+category | categories | kinds of | sorts of | varieties of => type
+
 # intents: the verb says which method
 create | creates | creating | add | adds | adding | new | make | set up | setup | register | provision | issue | issues | invite | build | define | onboard | establish | spin up | generate | grant | ^let => @create
 ^sync | ^replicate | ^copy | ^push | ^send | ^load | ^mirror => @create
 ^start replicating | ^start copying | ^start loading | ^start mirroring | ^start ingesting | ^begin replicating => bulk sync @create
 update | updates | updating | change | changes | changing | modify | edit | rename | switch | adjust | alter | tweak | replace | reconfigure | use | set | overwrite | rotate | renew | swap | point | repoint | redirect | move => @update
 existing | already existing | current one => @existing
+# "make sure" checks; it makes nothing
+make sure | ensure => test check
 delete | deletes | deleting | remove | removes | removing | drop | destroy | disconnect | erase | purge | revoke | get rid | deregister | unregister | detach => @delete
-show | get | view | display | see | find | look up | lookup | look at | looking at | fetch | check | inspect | describe | read | retrieve | tell | debug | list | enumerate | browse | search | whether => @read
+show | get | view | display | see | find | confirm | double check | double-check | look up | lookup | look at | looking at | fetch | check | inspect | describe | read | retrieve | tell | debug | list | enumerate | browse | search | whether => @read
 ^what | ^which | ^who | ^whom | ^whose | ^how | ^is | ^are | ^has | ^have | ^does | ^do | ^did | ^can | ^why | ^when | ^where => @read
 how many | count of | number of => @read @list
 list | all | every | enumerate | browse | each | lists => @list

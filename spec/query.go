@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"sort"
 	"strings"
 	"unicode"
 )
@@ -22,7 +23,7 @@ type query struct {
 
 func (ix *Index) analyze(text string) query {
 	q := query{terms: map[string]float64{}, idents: identifiers(text), plural: map[string]bool{}, singular: map[string]bool{}, names: ix.properNames(text)}
-	raw, roles := clauseWords(text)
+	raw, roles := clauseWordsJoined(text, ix.joinParticles)
 	// Correct typos first so that the lexicon sees the intended words.
 	ws := make([]string, len(raw))
 	corrected := make([]float64, len(raw)) // weight of a corrected word; 0 if not corrected
@@ -58,25 +59,13 @@ func (ix *Index) analyze(text string) query {
 			q.terms[s] = negationWeight
 		}
 	}
+	ix.readSituations(ws, &q)
 	// A question asks to read, whatever verbs it mentions.
 	if strings.Contains(text, "?") {
 		q.intent.read += 0.5
 	}
 	fields := strings.Fields(strings.ToLower(text))
-	for i, f := range fields {
-		// "sync 9's settings": the possessive does not hide the id.
-		w := strings.TrimSuffix(strings.Trim(f, ".,;:!?()[]\"'#"), "'s")
-		switch {
-		case isNumber(w) && isCount(fields, i):
-			// "the last 10 runs": a number of things, not an id.
-			q.intent.list++
-		case isNumber(w) || looksLikeID(w):
-			q.intent.item += 0.6
-			if i > 0 {
-				ix.addressItem(strings.Trim(fields[i-1], ".,;:!?()[]\"'#"), &q)
-			}
-		}
-	}
+	ix.readNumbers(fields, &q)
 	// Asking who did something ("who deleted the connection?", "I need
 	// to know who did it") asks for the audit trail, whatever was done.
 	if asksForActor(fields) {
@@ -99,6 +88,25 @@ func (ix *Index) analyze(text string) query {
 		q.terms["sync"] = negationWeight / 2
 	}
 	return q
+}
+
+// readNumbers reads the numbers and ids in the text: a count asks for a
+// collection, an id for one item.
+func (ix *Index) readNumbers(fields []string, q *query) {
+	for i, f := range fields {
+		// "sync 9's settings": the possessive does not hide the id.
+		w := strings.TrimSuffix(strings.Trim(f, ".,;:!?()[]\"'#"), "'s")
+		switch {
+		case isNumber(w) && isCount(fields, i):
+			// "the last 10 runs": a number of things, not an id.
+			q.intent.list++
+		case isNumber(w) || looksLikeID(w):
+			q.intent.item += 0.6
+			if i > 0 {
+				ix.addressItem(strings.Trim(fields[i-1], ".,;:!?()[]\"'#"), q)
+			}
+		}
+	}
 }
 
 // addressItem records that the agent names one w by its id ("run 6",
@@ -218,6 +226,26 @@ var contractions = toSet("don doesn didn isn aren wasn weren won can couldn shou
 // longer".
 var uncertain = toSet("know sure idea certain clear longer")
 
+// notExclusion reports whether the negation at i describes rather than
+// excludes: doubt ("not sure"), a change of state ("no longer"), or a
+// symptom, where something fails to appear or work ("it doesn't show up",
+// "not loading"); only a bare "don't" at the start of a clause is an order
+// ("don't show the paused ones").
+func notExclusion(cw []string, i int) bool {
+	if i+1 >= len(cw) {
+		return false
+	}
+	next := cw[i+1]
+	if uncertain[next] {
+		return true
+	}
+	imperative := cw[i] == "t" && i == 1 && cw[0] == "don"
+	return failsToHappen[next] && !imperative
+}
+
+// failsToHappen are verbs whose negation reports a symptom.
+var failsToHappen = toSet("show shows showing appear appears appearing work works working load loads loading exist exists arrive arrives arriving come comes coming update updating refresh refreshing")
+
 // negators open a negated stretch of a clause.
 var negators = toSet("not except excluding besides without never no")
 
@@ -227,8 +255,15 @@ var negators = toSet("not except excluding besides without never no")
 // already done ("after starting…", "I exported…", "kicked off…") is
 // context.
 func clauseWords(text string) (ws []string, roles []int) {
+	return clauseWordsJoined(text, func([]string) {})
+}
+
+// clauseWordsJoined is clauseWords with each clause's words first passed to
+// join, which may reorder them.
+func clauseWordsJoined(text string, join func([]string)) (ws []string, roles []int) {
 	for _, c := range clauses(text) {
 		cw := queryWords(c)
+		join(cw)
 		done := doneClause(cw)
 		neg := false
 		for i, w := range cw {
@@ -236,9 +271,9 @@ func clauseWords(text string) (ws []string, roles []int) {
 				return ws, roles
 			}
 			switch {
-			case negators[w] && !(i+1 < len(cw) && uncertain[cw[i+1]]):
+			case negators[w] && !notExclusion(cw, i):
 				neg = true
-			case w == "t" && i > 0 && contractions[cw[i-1]] && !(i+1 < len(cw) && uncertain[cw[i+1]]):
+			case w == "t" && i > 0 && contractions[cw[i-1]] && !notExclusion(cw, i):
 				neg = true
 				ws[len(ws)-1] = ""
 				w = ""
@@ -324,8 +359,69 @@ var irregularPast = toSet("ran sent got made built began set wrote put took")
 // replicating" still means a bulk sync.
 func (ix *Index) applyLexicon(ws []string, q *query, scale float64) []bool {
 	consumed := make([]bool, len(ws))
+	request := requestStart(ws)
 	// Meaning first: a phrase such as "seat list" is a thing, and the
 	// intent pass must not read its "list" as a verb.
+	inPhrase := ix.readMeaning(ws, q, scale, request, consumed)
+	question := len(ws) > 0 && questionWords[ws[0]]
+	leading := true
+	masked := make([]string, len(ws))
+	for i, w := range ws {
+		if !inPhrase[i] {
+			masked[i] = w
+		}
+	}
+	if request >= 0 {
+		question = false
+		for j := 0; j < request; j++ {
+			masked[j] = ""
+		}
+	}
+	ix.scan(masked, ix.intentTrig, func(i int, ts []trigger) {
+		w := 0.5
+		switch {
+		case leading:
+			w = 1
+		case question:
+			// In "which user deleted X?" the verb describes, it does not ask.
+			w = 0.2
+		}
+		if i < 0 {
+			if mw := masked[-i-1]; mw != "" && !stopwords[mw] {
+				// "last"/"first" open a count, not an action.
+				if leading && !consumed[-i-1] && !countWords[mw] {
+					ix.relatedIntent(mw, q, w)
+				}
+				leading = false
+			}
+			return
+		}
+		for _, t := range ts {
+			q.intent.add(ix.rules[t.rule].intents, w)
+		}
+		for j := i; j < i+len(ts[0].words); j++ {
+			consumed[j] = true
+		}
+		leading = false
+	})
+	return consumed
+}
+
+// requestStart is where the request of a how-to question starts ("how do
+// I pause it?", "what's the right way to switch it off?"): its opener asks
+// nothing to be read; the verb after it is the request. -1 if none.
+func requestStart(ws []string) int {
+	request := howTo(ws)
+	for request >= 0 && request < len(ws) && stopwords[ws[request]] {
+		request++
+	}
+	return request
+}
+
+// readMeaning is applyLexicon's meaning pass: it adds what the phrases of
+// ws mean, marks the words it consumed, and reports which of them were in
+// a phrase of several words. A phrase at request states the request.
+func (ix *Index) readMeaning(ws []string, q *query, scale float64, request int, consumed []bool) []bool {
 	inPhrase := make([]bool, len(ws))
 	ix.scan(ws, ix.meaningTrig, func(i int, ts []trigger) {
 		if i < 0 {
@@ -344,44 +440,17 @@ func (ix *Index) applyLexicon(ws []string, q *query, scale float64) []bool {
 				q.singular[e] = true
 			}
 		}
-		q.intent.add(r.intents, 0.5)
+		iw := 0.5
+		if i == request {
+			iw = 1
+		}
+		q.intent.add(r.intents, iw)
 		for j := i; j < i+len(ts[0].words); j++ {
 			consumed[j] = true
 			inPhrase[j] = len(ts[0].words) > 1
 		}
 	})
-	question := len(ws) > 0 && questionWords[ws[0]]
-	leading := true
-	masked := make([]string, len(ws))
-	for i, w := range ws {
-		if !inPhrase[i] {
-			masked[i] = w
-		}
-	}
-	ix.scan(masked, ix.intentTrig, func(i int, ts []trigger) {
-		if i < 0 {
-			if w := masked[-i-1]; w != "" && !stopwords[w] {
-				leading = false
-			}
-			return
-		}
-		w := 0.5
-		switch {
-		case leading:
-			w = 1
-		case question:
-			// In "which user deleted X?" the verb describes, it does not ask.
-			w = 0.2
-		}
-		for _, t := range ts {
-			q.intent.add(ix.rules[t.rule].intents, w)
-		}
-		for j := i; j < i+len(ts[0].words); j++ {
-			consumed[j] = true
-		}
-		leading = false
-	})
-	return consumed
+	return inPhrase
 }
 
 // questionWords open a question rather than a command.
@@ -553,3 +622,84 @@ func looksLikeID(w string) bool {
 	}
 	return digits > 0 && letters > 0 && len(w) >= 4
 }
+
+// particles complete a phrasal verb ("switch off", "throw away").
+var particles = toSet("on off away out back up down over")
+
+// maxParticleGap is how many words may separate a verb from its particle
+// ("switch the CRM push pipeline back on").
+const maxParticleGap = 5
+
+// joinParticles moves a separated particle back to its verb when the two
+// make a lexicon phrase ("switch it off" -> "switch off it"), so that the
+// phrase is read whatever object sits in between. ws is one clause's
+// words; it works in place.
+func (ix *Index) joinParticles(ws []string) {
+	for i, w := range ws {
+		for _, t := range ix.particleTail(w) {
+			if j := findRun(ws, t, i+2, i+2+maxParticleGap); j >= 0 {
+				rotate(ws[i+1:j+len(t)], j-i-1)
+				break
+			}
+		}
+	}
+}
+
+// particleTail lists, longest first, the particle runs that complete w
+// into a lexicon trigger.
+func (ix *Index) particleTail(w string) [][]string {
+	var out [][]string
+	for _, m := range []map[string][]trigger{ix.meaningTrig, ix.intentTrig} {
+		for _, t := range m[w] {
+			rest := t.words[1:]
+			if len(rest) == 0 || !allIn(rest, particles) {
+				continue
+			}
+			out = append(out, rest)
+		}
+	}
+	sort.Slice(out, func(a, b int) bool { return len(out[a]) > len(out[b]) })
+	return out
+}
+
+// findRun finds run in ws starting at an index in [from, to).
+func findRun(ws, run []string, from, to int) int {
+	for j := from; j < to && j+len(run) <= len(ws); j++ {
+		if equalWords(ws[j:j+len(run)], run) {
+			return j
+		}
+	}
+	return -1
+}
+
+func allIn(ws []string, set map[string]bool) bool {
+	for _, w := range ws {
+		if !set[w] {
+			return false
+		}
+	}
+	return true
+}
+
+// rotate moves the last len(s)-k elements of s to its front.
+func rotate[T any](s []T, k int) {
+	out := append(append([]T{}, s[k:]...), s[:k]...)
+	copy(s, out)
+}
+
+// howTo finds a question that asks how to do something ("how do I …", "how
+// can we …", "how to …", "the right way to …", "is it possible to …") and
+// returns the index of the word after its opener, or -1.
+func howTo(ws []string) int {
+	for i := 0; i+1 < len(ws); i++ {
+		switch {
+		case ws[i] == "how" && ws[i+1] == "to", (ws[i] == "way" || ws[i] == "possible") && ws[i+1] == "to":
+			return i + 2
+		case ws[i] == "how" && i+2 < len(ws) && modals[ws[i+1]] && subjects[ws[i+2]]:
+			return i + 3
+		}
+	}
+	return -1
+}
+
+var modals = toSet("do can could should would may")

@@ -64,6 +64,10 @@ type Index struct {
 	// steer the method, meaningTrig for rules that add words.
 	intentTrig, meaningTrig map[string][]trigger
 	links                   links
+	situations              []situation
+	// verbStems maps the stem of each one-word action verb of the lexicon
+	// to the methods it asks for, for words WordNet relates to it.
+	verbStems map[string][]string
 }
 
 type docInfo struct {
@@ -125,6 +129,7 @@ func newIndex(api *API, lex string) *Index {
 		stems:    map[string]string{},
 	}
 	ix.compileLexicon(lex)
+	ix.compileSituations(situationLines)
 	ix.links = buildLinks(api)
 	vocab := nameVocabulary(api)
 	texts := make([]fieldText, len(api.Operations))
@@ -156,6 +161,7 @@ func (ix *Index) compileLexicon(lex string) {
 			m[t[0]] = append(m[t[0]], trigger{rule: ri, words: t, anchored: r.anchored})
 		}
 	}
+	ix.verbStems = verbStems(ix.rules)
 }
 
 // nameVocabulary is the words of names and summaries, to split path

@@ -83,6 +83,8 @@ func TestClauseWords(t *testing.T) {
 		{"restart the sync without a full resync", map[string]int{"restart": roleAsked, "resync": roleNegated}},
 		{"I don't know which org this id belongs to", map[string]int{"org": roleAsked, "belongs": roleAsked}},
 		{"they should no longer have access", map[string]int{"access": roleAsked}},
+		{"the new field doesn't show up in the list", map[string]int{"show": roleAsked, "list": roleAsked}},
+		{"don't show paused syncs", map[string]int{"show": roleNegated, "paused": roleNegated}},
 		{"I exported the logs; how do I poll the job", map[string]int{"exported": roleDone, "logs": roleDone, "poll": roleAsked}},
 		{"after starting the sync, follow the run", map[string]int{"starting": roleDone, "follow": roleAsked}},
 		{"kicked off a refresh then poll until done", map[string]int{"kicked": roleDone, "refresh": roleDone, "poll": roleAsked}},

@@ -1,0 +1,133 @@
+package spec
+
+import "strings"
+
+// situations read a described problem as the call that diagnoses or
+// remedies it. An agent often names no action ("a teammate left the
+// company", "the webhook receiver is flooded"): the problem's kind and the
+// thing it affects say which call helps. Each line is
+//
+//	signs / things => remedy words  @intents
+//
+// A situation holds when the query has a word stemming like one of its
+// signs and, if things are listed, one stemming like one of its things.
+// Matching on stems keeps a line general over inflections ("flood",
+// "flooded", "flooding"). The remedy is evidence below the agent's own
+// words (situationWeight), and its intents are a moderate push.
+const situationLines = `
+# someone gone: remove their account
+left leave leaving quit resign resigned depart departed fired offboard offboarding longer / teammate colleague coworker co-worker employee contractor user member person someone somebody team account access => user @delete
+# a credential changed under a connection: update the connection
+rotated rotate expired expire changed reset revoked renewed / password passwords secret token credential credentials login => connection @update
+# too much of something: switch it off
+flooded flood flooding spamming spammed overwhelmed hammering noisy storm barrage => activate disable @post
+# refused by the API: find out who the key belongs to
+403 401 forbidden unauthorized unauthorised denied rejected reject / key token credential => identity me @read
+# an id nobody recognises: resolve it
+mystery unknown unrecognised unrecognized idea kind / uuid id identifier => entity resolved @read
+# tables or columns of a source that Polytomic does not list: re-read its
+# schema ("notshown" stands for a negated "show up", "appear", "work")
+missing unlisted absent notshown / table tables object objects column columns field fields => refresh schema @post
+# a setting that is wrong: change it
+wrong incorrect misconfigured mistaken mistake => update @update
+# data that looks out of date or missing: the runs that should have
+# brought it
+stale outdated lagging delayed behind missing / data number numbers record records row rows value values figure figures => execution @read
+# records a run could not write: that run's error log files
+rejected reject refused failed errored skipped invalid dropped / record records row rows => error log execution @read
+# what something is doing now: its status
+doing moment / sync syncs pipeline pipelines replication job jobs => status @read
+# an alert that never came: who is subscribed to failure emails
+nobody noone never missed miss / email emails alert alerts notified notification notifications warned => notification global error subscriber @read
+# output of something that went wrong: its logs
+printed printing print output wrote said / error erroring errored failed failing crash crashed => log console @read
+`
+
+// situationWeight scales a remedy's words next to the agent's words.
+const situationWeight = 0.6
+
+// situation is one compiled line.
+type situation struct {
+	signs, things map[string]bool // stems
+	remedy        []string        // stems
+	intents       []string
+}
+
+func (ix *Index) compileSituations(src string) {
+	for _, line := range strings.Split(src, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		lhs, rhs, ok := strings.Cut(line, "=>")
+		if !ok {
+			panic("spec: situation line without =>: " + line)
+		}
+		signs, things, _ := strings.Cut(lhs, "/")
+		s := situation{signs: ix.stemSet(signs), things: ix.stemSet(things)}
+		for _, f := range strings.Fields(rhs) {
+			if strings.HasPrefix(f, "@") {
+				s.intents = append(s.intents, f[1:])
+				continue
+			}
+			for _, w := range words(f) {
+				s.remedy = append(s.remedy, stem(w))
+			}
+		}
+		ix.situations = append(ix.situations, s)
+	}
+}
+
+func (ix *Index) stemSet(ws string) map[string]bool {
+	set := map[string]bool{}
+	for _, w := range words(ws) {
+		set[stem(w)] = true
+	}
+	return set
+}
+
+// readSituations adds the remedy of every situation the words describe.
+func (ix *Index) readSituations(ws []string, q *query) {
+	stems := make(map[string]bool, len(ws))
+	for i, w := range ws {
+		// "what went wrong" tells of an event, which the failure words
+		// read; "the rule is wrong" of a state.
+		if w != "" && (i == 0 || !goForms[ws[i-1]]) {
+			stems[ix.stem(w)] = true
+		}
+		if failsToHappen[w] && i > 0 && (negators[ws[i-1]] || ws[i-1] == "t") {
+			stems["notshown"] = true
+		}
+	}
+	// Where the agent wrote no action at all, the situation stands in for
+	// the verb it would have led with.
+	in := q.intent
+	iw := situationIntent
+	if in.create+in.update+in.del+in.read+in.post == 0 {
+		iw = 1
+	}
+	for _, s := range ix.situations {
+		if !anyIn(s.signs, stems) || (len(s.things) > 0 && !anyIn(s.things, stems)) {
+			continue
+		}
+		for _, r := range s.remedy {
+			q.terms[r] += expansionWeight * situationWeight
+		}
+		q.intent.add(s.intents, iw)
+	}
+}
+
+var goForms = toSet("go goes going gone went")
+
+// situationIntent is how strongly a remedy's intent counts next to the
+// verbs the agent wrote: as much as a verb further into a request.
+const situationIntent = 0.5
+
+func anyIn(set, in map[string]bool) bool {
+	for s := range set {
+		if in[s] {
+			return true
+		}
+	}
+	return false
+}
