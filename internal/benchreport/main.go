@@ -319,6 +319,7 @@ func (b *bench) evalSets() [][2]string {
 		{"testdata/search/holdout.jsonl", "written apart from the dev set; studied, no longer unseen"},
 		{"testdata/search/u1.jsonl", "unseen batch 1: the tuning set since its first look"},
 		{"testdata/search/u2.jsonl", "unseen batch 2: frozen, never studied"},
+		{"testdata/search/u3.jsonl", "unseen batch 3, written after the search work began: frozen, never studied"},
 	}
 }
 
