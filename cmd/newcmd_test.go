@@ -212,3 +212,36 @@ func TestServeRunTerminalHint(t *testing.T) {
 		}
 	}
 }
+
+func TestNewCmdSearch(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    []string
+		want    func(*SearchOptions) bool
+		wantErr string
+	}{
+		{"words join into one query", []string{"list", "bulk", "syncs", "-n", "3"}, func(o *SearchOptions) bool { return o.Query == "list bulk syncs" && o.Limit == 3 }, ""},
+		{"detail", []string{"--operation", "bulkSync_get", "--json"}, func(o *SearchOptions) bool { return o.Operation == "bulkSync_get" && o.JSON }, ""},
+		{"catalogue", []string{"--catalog"}, func(o *SearchOptions) bool { return o.Catalog && o.Query == "" }, ""},
+		{"nothing to search for", nil, nil, "nothing to search for"},
+		{"limit not a number", []string{"--limit", "abc", "x"}, nil, "invalid argument"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got *SearchOptions
+			err := runNewCmd(t, nil, func(f *Factory) *cobra.Command {
+				return NewCmdSearch(f, func(o *SearchOptions) error { got = o; return nil })
+			}, tt.args...)
+			if tt.wantErr != "" {
+				var ue *UsageError
+				if !errors.As(err, &ue) || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want a usage error with %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || !tt.want(got) {
+				t.Errorf("err %v, options %+v", err, got)
+			}
+		})
+	}
+}

@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -32,10 +31,11 @@ func NewCmdSearch(f *Factory, runF func(*SearchOptions) error) *cobra.Command {
   polytomic-mcp search --json --limit 3 pause the reverse ETL to Salesforce
   polytomic-mcp search --operation bulkSync_executions_list
   polytomic-mcp search --catalog`,
+		Args: usageArgs(cobra.ArbitraryArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Query = strings.Join(args, " ")
 			if opts.Query == "" && opts.Operation == "" && !opts.Catalog {
-				return fmt.Errorf("nothing to search for: give a QUERY, e.g. polytomic-mcp search \"list bulk syncs\", --operation ID, or --catalog for every operation")
+				return usageErrorf("nothing to search for: give a QUERY, e.g. polytomic-mcp search \"list bulk syncs\", --operation ID, or --catalog for every operation")
 			}
 			if runF != nil {
 				return runF(opts)
@@ -56,17 +56,15 @@ func searchRun(opts *SearchOptions) error {
 	if err != nil {
 		return err
 	}
-	if opts.Limit == 0 {
-		return fmt.Errorf("--limit must be between 1 and %d", proxy.MaxSearchLimit)
+	if opts.Limit < 1 || opts.Limit > proxy.MaxSearchLimit {
+		return usageErrorf("--limit must be between 1 and %d, got %d", proxy.MaxSearchLimit, opts.Limit)
 	}
 	resp, err := proxy.Search(ix, proxy.SearchRequest{Query: opts.Query, Limit: opts.Limit, Method: opts.Method, Operation: opts.Operation, Catalog: opts.Catalog})
 	if err != nil {
 		return err
 	}
 	if opts.JSON {
-		enc := json.NewEncoder(opts.IO.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(resp)
+		return writeJSON(opts.IO.Out, resp)
 	}
 	_, err = fmt.Fprintln(opts.IO.Out, proxy.RenderSearchText(resp, proxy.TextOptions{Shell: true}))
 	return err

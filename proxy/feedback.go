@@ -309,11 +309,21 @@ func (f *Feedback) client(key string) (*client.Client, error) {
 	return client.NewStreamableHttpClient(f.Route.URL, opts...)
 }
 
+// redact hides the key in an error message for the reply, and drops the
+// repeats that wrapped transport errors carry ("failed to send request:
+// failed to send request: ...").
 func redact(s, key string) string {
-	if key == "" {
-		return s
+	if key != "" {
+		s = strings.ReplaceAll(s, key, "[redacted]")
 	}
-	return strings.ReplaceAll(s, key, "[redacted]")
+	parts := strings.Split(s, ": ")
+	out := parts[:0]
+	for _, p := range parts {
+		if len(out) == 0 || out[len(out)-1] != p {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, ": ")
 }
 
 // readQueue loads the queue. A file that does not parse is moved aside,

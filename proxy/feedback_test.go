@@ -359,3 +359,10 @@ func TestFeedbackQueueRefusesSymlink(t *testing.T) {
 		t.Errorf("the link's target changed: %q", data)
 	}
 }
+
+func TestRedactDropsRepeatedPrefixes(t *testing.T) {
+	got := redact("transport error: failed to send request: failed to send request: Post \"https://x\": pk_secret refused", "pk_secret")
+	if want := "transport error: failed to send request: Post \"https://x\": [redacted] refused"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}

@@ -17,7 +17,6 @@ import (
 type API struct {
 	Title      string             `json:"title"`
 	Version    string             `json:"version"`
-	ServerURL  string             `json:"server_url,omitempty"`
 	Operations []*Operation       `json:"operations"`
 	Schemas    map[string]*Schema `json:"schemas"`
 }

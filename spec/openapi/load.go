@@ -55,9 +55,6 @@ func Load(data []byte) (api *spec.API, err error) {
 	if m.Info != nil {
 		out.Title, out.Version = m.Info.Title, m.Info.Version
 	}
-	if len(m.Servers) > 0 && m.Servers[0] != nil {
-		out.ServerURL = m.Servers[0].URL
-	}
 	if m.Components != nil && m.Components.Schemas != nil {
 		for name, proxy := range m.Components.Schemas.FromOldest() {
 			out.Schemas[name] = convertProxy(proxy, 0, true)
