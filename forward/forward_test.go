@@ -194,6 +194,7 @@ func TestExecuteRefusals(t *testing.T) {
 		{"blank organization", func(c *Config) { c.PartnerMode, c.PartnerOrgID = true, "o1" }, Request{OperationID: "identity_get", OrganizationID: "  "}, "organization_id is blank"},
 		{"NUL in method", nil, Request{Method: "GET\x00", Path: "/api/me"}, `method must be GET, POST, PUT, PATCH or DELETE, got "GET\x00"`},
 		{"HEAD is not an API method", nil, Request{Method: "HEAD", Path: "/api/me"}, "method must be"},
+		{"method override in the query", func(c *Config) { c.AllowUnlisted, c.ReadOnly = true, true }, Request{Method: "GET", Path: "/api/brand/new", Query: map[string]any{"_METHOD": "DELETE"}}, "overrides the HTTP method"},
 		{"parameter spanning segments", nil, Request{Method: "DELETE", Path: "/api/connections/{a/schemas/{b}/fields/{c}", PathParams: map[string]any{"a/schemas/{b": "C1", "c": "F1"}}, "a parameter is one whole segment"},
 		{"idempotency key on a PUT", nil, Request{Method: "PUT", Path: "/api/webhooks/{id}", PathParams: map[string]any{"id": "w"}, Body: json.RawMessage(`{}`), IdempotencyKey: "k1"}, "does not honour Idempotency-Key"},
 		{"idempotency key on an unlisted POST", func(c *Config) { c.AllowUnlisted = true }, Request{Method: "POST", Path: "/api/brand/new", IdempotencyKey: "k1"}, "does not honour Idempotency-Key"},

@@ -514,8 +514,13 @@ func headerSafe(name, v string, max int) error {
 }
 
 // checkQueryName refuses query parameter names that are empty, huge or
-// hold control characters; the URL encoder escapes everything else.
+// hold control characters, and method overrides (some servers read
+// ?_method=DELETE on a GET as a DELETE, which would slip a write past the
+// read tool and read-only mode); the URL encoder escapes everything else.
 func checkQueryName(k string) error {
+	if strings.EqualFold(k, "_method") {
+		return badInput("query parameter %q overrides the HTTP method on some servers: send the real method instead (writes go through execute_write)", k)
+	}
 	if k == "" || len(k) > 256 || !utf8.ValidString(k) {
 		return badInput("query parameter names must be 1 to 256 bytes of UTF-8, got %q", truncate(k, 40))
 	}
