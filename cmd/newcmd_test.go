@@ -31,6 +31,24 @@ func runNewCmd(t *testing.T, env map[string]string, build func(*Factory) *cobra.
 	return c.ExecuteContext(context.Background())
 }
 
+// checkUsageErr checks err against a table's wantErr: a usage error with
+// that text when wantErr is set, else no error. It reports whether the
+// options should be checked too.
+func checkUsageErr(t *testing.T, err error, wantErr string) bool {
+	t.Helper()
+	if wantErr != "" {
+		var ue *UsageError
+		if !errors.As(err, &ue) || !strings.Contains(err.Error(), wantErr) {
+			t.Fatalf("err = %v, want a usage error with %q", err, wantErr)
+		}
+		return false
+	}
+	if err != nil {
+		t.Fatalf("err = %v", err)
+	}
+	return true
+}
+
 func TestNewCmdServe(t *testing.T) {
 	tests := []struct {
 		name string
@@ -105,15 +123,8 @@ func TestNewCmdCall(t *testing.T) {
 			err := runNewCmd(t, nil, func(f *Factory) *cobra.Command {
 				return NewCmdCall(f, &rootOptions{}, func(_ context.Context, o *CallOptions) error { got = o; return nil })
 			}, tt.args...)
-			if tt.wantErr != "" {
-				var ue *UsageError
-				if !errors.As(err, &ue) || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("err = %v, want a usage error with %q", err, tt.wantErr)
-				}
-				return
-			}
-			if err != nil || !tt.want(got) {
-				t.Errorf("err %v, options %+v", err, got)
+			if checkUsageErr(t, err, tt.wantErr) && !tt.want(got) {
+				t.Errorf("options %+v", got)
 			}
 		})
 	}
@@ -232,15 +243,8 @@ func TestNewCmdSearch(t *testing.T) {
 			err := runNewCmd(t, nil, func(f *Factory) *cobra.Command {
 				return NewCmdSearch(f, func(o *SearchOptions) error { got = o; return nil })
 			}, tt.args...)
-			if tt.wantErr != "" {
-				var ue *UsageError
-				if !errors.As(err, &ue) || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("err = %v, want a usage error with %q", err, tt.wantErr)
-				}
-				return
-			}
-			if err != nil || !tt.want(got) {
-				t.Errorf("err %v, options %+v", err, got)
+			if checkUsageErr(t, err, tt.wantErr) && !tt.want(got) {
+				t.Errorf("options %+v", got)
 			}
 		})
 	}

@@ -150,7 +150,7 @@ func ValidateAPIURL(raw string) (*url.URL, error) {
 	switch u.Scheme {
 	case "https":
 	case "http":
-		if !isLoopback(u.Hostname()) {
+		if !IsLoopback(u.Hostname()) {
 			return nil, fmt.Errorf("API URL %q must use https (http is allowed only for localhost)", raw)
 		}
 	default:
@@ -159,7 +159,9 @@ func ValidateAPIURL(raw string) (*url.URL, error) {
 	return u, nil
 }
 
-func isLoopback(host string) bool {
+// IsLoopback reports whether host names this machine: where plain http is
+// allowed, for the API and for feedback alike.
+func IsLoopback(host string) bool {
 	if strings.EqualFold(host, "localhost") {
 		return true
 	}

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -66,7 +65,7 @@ func RouteFeedback(apiURL, feedbackURL string) (FeedbackRoute, error) {
 	if err != nil || u.Host == "" || u.User != nil || u.Fragment != "" {
 		return FeedbackRoute{}, fmt.Errorf("invalid feedback URL %q: use an https URL, or off", feedbackURL)
 	}
-	if u.Scheme != "https" && !(u.Scheme == "http" && loopback(u.Hostname())) {
+	if u.Scheme != "https" && !(u.Scheme == "http" && forward.IsLoopback(u.Hostname())) {
 		return FeedbackRoute{}, fmt.Errorf("feedback URL %q must use https (http is allowed only for localhost)", feedbackURL)
 	}
 	key := sameOrigin(apiURL, cloudAPIURL) && sameOrigin(feedbackURL, DefaultFeedbackURL) || sameOrigin(apiURL, feedbackURL)
@@ -87,14 +86,6 @@ func sameOrigin(a, b string) bool {
 		return map[string]string{"https": "443", "http": "80"}[u.Scheme]
 	}
 	return strings.EqualFold(ua.Scheme, ub.Scheme) && strings.EqualFold(ua.Hostname(), ub.Hostname()) && port(ua) == port(ub)
-}
-
-func loopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // Feedback limits.

@@ -1,6 +1,6 @@
 package proxy
 
-import "net/http"
+import "github.com/polytomic-mcp/polytomic-mcp/spec"
 
 // Tool names, written once: the server registers them, search results and
 // error messages name them.
@@ -15,7 +15,7 @@ const (
 // and writes are separate tools because clients approve per tool: a user can
 // let reads run unprompted while every write still asks.
 func ToolFor(method string) string {
-	if method == http.MethodGet || method == http.MethodHead {
+	if spec.IsReadMethod(method) {
 		return ToolExecute
 	}
 	return ToolExecuteWrite

@@ -12,6 +12,25 @@ type rule struct {
 	intents  []string
 }
 
+// ruleLines splits a rule table (the lexicon, the situations) into its
+// "left => right" lines, skipping blanks and # comments. The tables are
+// compiled into the binary, so a malformed line is a programming error.
+func ruleLines(src, table string) [][2]string {
+	var out [][2]string
+	for _, line := range strings.Split(src, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		lhs, rhs, ok := strings.Cut(line, "=>")
+		if !ok {
+			panic("spec: " + table + " line without =>: " + line)
+		}
+		out = append(out, [2]string{lhs, rhs})
+	}
+	return out
+}
+
 // trigger is one phrase of a rule.
 type trigger struct {
 	rule     int
@@ -21,15 +40,8 @@ type trigger struct {
 
 func parseLexicon(src string) []rule {
 	var rules []rule
-	for _, line := range strings.Split(src, "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		lhs, rhs, ok := strings.Cut(line, "=>")
-		if !ok {
-			panic("spec: lexicon line without =>: " + line)
-		}
+	for _, lr := range ruleLines(src, "lexicon") {
+		lhs, rhs := lr[0], lr[1]
 		var r rule
 		for _, t := range strings.Split(lhs, "|") {
 			t = strings.TrimSpace(t)

@@ -54,15 +54,8 @@ type situation struct {
 }
 
 func (ix *Index) compileSituations(src string) {
-	for _, line := range strings.Split(src, "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		lhs, rhs, ok := strings.Cut(line, "=>")
-		if !ok {
-			panic("spec: situation line without =>: " + line)
-		}
+	for _, lr := range ruleLines(src, "situation") {
+		lhs, rhs := lr[0], lr[1]
 		signs, things, _ := strings.Cut(lhs, "/")
 		s := situation{signs: ix.stemSet(signs), things: ix.stemSet(things)}
 		for _, f := range strings.Fields(rhs) {
