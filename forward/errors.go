@@ -4,9 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
-
-	"github.com/polytomic-mcp/polytomic-mcp/spec"
 )
 
 // ErrBadInput marks a request the caller must fix; the message says how.
@@ -17,16 +14,6 @@ var ErrReadOnly = errors.New("refused in read-only mode")
 
 func badInput(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrBadInput, fmt.Sprintf(format, args...))
-}
-
-// nearestList names the operations closest to a reference the caller got
-// wrong, so that the refusal itself points at the fix.
-func nearestList(ix *spec.Index, ref string) string {
-	var parts []string
-	for _, op := range ix.Nearest(ref, 3) {
-		parts = append(parts, fmt.Sprintf("%s (%s)", op.ID, op.Key()))
-	}
-	return strings.Join(parts, ", ")
 }
 
 // JSONType names the JSON type of a decoded value, for messages such as

@@ -121,7 +121,7 @@ func (p *plan) target(ix *spec.Index, req Request, allowUnlisted bool) (pathVals
 		}
 		op, ok := ix.Lookup(req.OperationID)
 		if !ok {
-			return nil, nil, fmt.Errorf("%w: unknown operation_id %q; nearest: %s. Use search to find the operation", ErrBadInput, req.OperationID, nearestList(ix, req.OperationID))
+			return nil, nil, fmt.Errorf("%w: unknown operation_id %q; nearest: %s. Use search to find the operation", ErrBadInput, req.OperationID, ix.NearestList(req.OperationID))
 		}
 		p.op, p.method = op, op.Method
 		pathVals, queryVals = splitParams(op, req.Params)
@@ -142,7 +142,7 @@ func (p *plan) target(ix *spec.Index, req Request, allowUnlisted bool) (pathVals
 			p.op = op
 		case !allowUnlisted:
 			return nil, nil, fmt.Errorf("%w: %s %s is not in the API snapshot; nearest: %s. Use search to find the operation (or start the server with --allow-unlisted for API additions newer than this build)",
-				ErrBadInput, p.method, req.Path, nearestList(ix, p.method+" "+req.Path))
+				ErrBadInput, p.method, req.Path, ix.NearestList(p.method+" "+req.Path))
 		}
 		if concrete != "" {
 			p.path = concrete

@@ -243,7 +243,7 @@ func detail(ix *spec.Index, ref string) (*SearchResponse, error) {
 	}
 	op, ok := ix.Lookup(ref)
 	if !ok {
-		return nil, fmt.Errorf("%w: unknown operation %q; nearest: %s", ErrBadInput, ref, nearestList(ix, ref))
+		return nil, fmt.Errorf("%w: unknown operation %q; nearest: %s", ErrBadInput, ref, ix.NearestList(ref))
 	}
 	api := ix.API()
 	d := &OperationDetail{
@@ -269,14 +269,6 @@ func detail(ix *spec.Index, ref string) (*SearchResponse, error) {
 		d.Responses = append(d.Responses, rd)
 	}
 	return &SearchResponse{Operation: d}, nil
-}
-
-func nearestList(ix *spec.Index, ref string) string {
-	var parts []string
-	for _, op := range ix.Nearest(ref, 3) {
-		parts = append(parts, fmt.Sprintf("%s (%s)", op.ID, op.Key()))
-	}
-	return strings.Join(parts, ", ")
 }
 
 func summarize(ix *spec.Index, op *spec.Operation) SearchResult {

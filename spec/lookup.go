@@ -33,6 +33,17 @@ func (ix *Index) Lookup(ref string) (*Operation, bool) {
 	return nil, false
 }
 
+// NearestList names the three operations nearest to a reference that did
+// not resolve, "id (METHOD /path), ...": so that a refusal, from search or
+// from a call, itself points at the fix.
+func (ix *Index) NearestList(ref string) string {
+	var parts []string
+	for _, op := range ix.Nearest(ref, 3) {
+		parts = append(parts, op.ID+" ("+op.Key()+")")
+	}
+	return strings.Join(parts, ", ")
+}
+
 // Nearest suggests the n operations closest to a reference that did not
 // resolve: those a few edits away from its operationId or "METHOD /path"
 // first, then what a search for it finds, then the closest spellings.
