@@ -38,6 +38,7 @@ func evalSets() []evalSet {
 		{name: "u1", path: filepath.Join(dir, "u1.jsonl"), recall1: 0.65, recall5: 0.85},
 		{name: "u2", path: filepath.Join(dir, "u2.jsonl"), recall1: 0.63, recall5: 0.82, frozen: true},
 		{name: "u3", path: filepath.Join(dir, "u3.jsonl"), recall1: 0.72, recall5: 0.88, frozen: true},
+		{name: "u4", path: filepath.Join(dir, "u4.jsonl"), recall1: 0.64, recall5: 0.78, frozen: true},
 	}
 }
 

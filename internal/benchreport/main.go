@@ -320,6 +320,7 @@ func (b *bench) evalSets() [][2]string {
 		{"testdata/search/u1.jsonl", "unseen batch 1: the tuning set since its first look"},
 		{"testdata/search/u2.jsonl", "unseen batch 2: frozen, never studied"},
 		{"testdata/search/u3.jsonl", "unseen batch 3, written after the search work began: frozen, never studied"},
+		{"testdata/search/u4.jsonl", "unseen batch 4, written after search was final and scored once: frozen, never studied"},
 	}
 }
 
