@@ -39,6 +39,8 @@ func evalSets() []evalSet {
 		{name: "u2", path: filepath.Join(dir, "u2.jsonl"), recall1: 0.63, recall5: 0.82, frozen: true},
 		{name: "u3", path: filepath.Join(dir, "u3.jsonl"), recall1: 0.72, recall5: 0.88, frozen: true},
 		{name: "u4", path: filepath.Join(dir, "u4.jsonl"), recall1: 0.64, recall5: 0.78, frozen: true},
+		{name: "u5", path: filepath.Join(dir, "u5.jsonl"), recall1: 0.40, recall5: 0.68},
+		{name: "u6", path: filepath.Join(dir, "u6.jsonl"), recall1: 0.63, recall5: 0.83, frozen: true},
 	}
 }
 
