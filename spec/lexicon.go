@@ -22,7 +22,16 @@ package spec
 const lexicon = `
 # products
 reverse etl | reverse-etl | retl | reverse etl job | reverse etl jobs | sync job | sync jobs | model sync | model syncs | modelsync | operational sync | activation sync | syncs to crm => model sync
-elt | etl | replication | replications | replicate | replicating | replicated | bulk | bulk sync | bulk syncs | bulksync | ingest | ingestion | ingesting | data pipeline | mirror | mirroring | raw data | raw tables | warehouse load | elt job | elt jobs | etl job | etl jobs | replication job | replication jobs => bulk sync
+elt | etl | replication | replications | replicate | replicating | replicated | bulk | bulk sync | bulk syncs | bulksync | ingest | ingestion | ingesting | data pipeline | mirror | mirroring | raw data | raw tables | elt job | elt jobs | etl job | etl jobs | replication job | replication jobs => bulk sync
+copy | copies | copying | copied | raw copy | raw copies | warehouse copy | warehouse copies | copy job | copy jobs | warehouse load | warehouse loads | load job | load jobs => bulk sync
+own copy | a copy of | copy of => share shared connection
+push | pushes | pushing | writeback | write back | write-back | activation | activations => model sync
+landing spot | landing zone | landing place | landing | lands in | land in => target
+callback | callbacks | http callback | http callbacks | event callback | event callbacks | event notifications | notify our endpoint => webhook
+log in | log into | logs in | logging in | log on | sign in | sign into | signs in => user login
+unique key | unique keys | natural key | dedupe key | dedup key | uniqueness => primary key
+permission level | access level | permission levels | access levels => role
+run time | run times | timing | timings => schedule
 dataset | datasets | data set | data sets | saved query | saved queries | query definition | segment | segments | audience | audiences => model
 table | tables | object | objects | stream | streams => schema
 column | columns | attribute | attributes | property | properties => field
@@ -35,11 +44,11 @@ destination | destinations | target | targets | writable | write to | writes to 
 run | runs | execution | executions | job run | job runs | history | run history | past runs | recent runs | last runs | last run | attempts => execution
 kick off | kicks off | trigger | triggers | fire | run now | right now | manually | on demand | start | starts | rerun | re-run | execute | run it => start execution @post
 resync | full resync | rebuild | rebuilds | backfill | from scratch | full refresh | resync mode => resync start
-pause | pauses | deactivate | disable | turn off | suspend | stop scheduling | switch off => activate disable @post
+pause | pauses | deactivate | disable | turn off | suspend | stop scheduling | switch off | mute | silence => activate disable @post
 resume | reactivate | re-enable | reenable | unpause | turn on | turn back on | switch back on | enable | back on | switch on | activate => activate enable @post
 ^run | ^rerun | ^re-run => start execution @post
 cancel | cancels | abort | kill | halt | stop | stops | terminate => cancel @post
-log | logs | log file | log files | logging | console | console output | output | stdout => log console
+log | logs | log file | log files | logging | console | console output | output | stdout | tail | tailing | printing | live output => log console
 export | exports | download | downloadable | zip | archive | package | bundle => export
 status | statuses | state | health | healthy | progress | stuck | hung | running | finished | last error | errored | failing | failed | broken => status
 schedule | schedules | scheduled | cron | frequency | hourly | daily | nightly | weekly | cadence | what time | fires | goes off | next run | when does => schedule
@@ -78,7 +87,7 @@ update | updates | updating | change | changes | changing | modify | edit | rena
 existing | already existing | current one => @existing
 # "make sure" checks; it makes nothing
 make sure | ensure => test check
-delete | deletes | deleting | remove | removes | removing | drop | destroy | disconnect | erase | purge | revoke | get rid | deregister | unregister | detach => @delete
+delete | deletes | deleting | remove | removes | removing | drop | destroy | tear down | tears down | wipe | decommission | retire | nuke | disconnect | erase | purge | revoke | get rid | deregister | unregister | detach => @delete
 show | get | view | display | see | find | confirm | double check | double-check | look up | lookup | look at | looking at | fetch | check | inspect | describe | read | retrieve | tell | debug | list | enumerate | browse | search | whether => @read
 ^what | ^which | ^who | ^whom | ^whose | ^how | ^is | ^are | ^has | ^have | ^does | ^do | ^did | ^can | ^why | ^when | ^where => @read
 how many | count of | number of => @read @list

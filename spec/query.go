@@ -243,6 +243,10 @@ func notExclusion(cw []string, i int) bool {
 	return failsToHappen[next] && !imperative
 }
 
+// inability are the contractions whose negation reports that something
+// cannot be done, not that it is unwanted.
+var inability = toSet("can couldn won wouldn")
+
 // failsToHappen are verbs whose negation reports a symptom.
 var failsToHappen = toSet("show shows showing appear appears appearing work works working load loads loading exist exists arrive arrives arriving come comes coming update updating refresh refreshing")
 
@@ -271,6 +275,11 @@ func clauseWordsJoined(text string, join func([]string)) (ws []string, roles []i
 				return ws, roles
 			}
 			switch {
+			case w == "t" && i > 0 && inability[cw[i-1]]:
+				// "can't remove it" asks about removing it: neither word
+				// says more.
+				ws[len(ws)-1] = ""
+				w = ""
 			case negators[w] && !notExclusion(cw, i):
 				neg = true
 			case w == "t" && i > 0 && contractions[cw[i-1]] && !notExclusion(cw, i):
