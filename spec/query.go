@@ -240,8 +240,18 @@ func notExclusion(cw []string, i int) bool {
 		return true
 	}
 	imperative := cw[i] == "t" && i == 1 && cw[0] == "don"
-	return failsToHappen[next] && !imperative
+	if imperative {
+		return false
+	}
+	// "never got the email", "didn't receive any callbacks": a report of
+	// what did not happen. "without running it" stays an exclusion.
+	report := cw[i] == "t" || cw[i] == "never" || cw[i] == "not"
+	return failsToHappen[next] || (report && (reportVerbs[next] || (cw[i] == "never" && pastTense(next))))
 }
+
+// reportVerbs are verbs whose negation, after "never", "not" or a
+// contraction, tells what failed to happen.
+var reportVerbs = toSet("get gets getting got receive receives receiving received hear heard fire fires fired trigger triggered run runs ran start starts started finish finishes finished complete completes completed")
 
 // inability are the contractions whose negation reports that something
 // cannot be done, not that it is unwanted.

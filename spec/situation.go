@@ -32,13 +32,25 @@ missing unlisted absent notshown / table tables object objects column columns fi
 wrong incorrect misconfigured mistaken mistake => update @update
 # data that looks out of date or missing: the runs that should have
 # brought it
-stale outdated lagging delayed behind missing / data number numbers record records row rows value values figure figures => execution @read
+stale outdated lagging delayed behind missing / data number numbers record records row rows value values figure figures table tables report reports dashboard dashboards => execution @read
 # records a run could not write: that run's error log files
 rejected reject refused failed errored skipped invalid dropped / record records row rows => error log execution @read
 # what something is doing now: its status
 doing moment / sync syncs pipeline pipelines replication job jobs => status @read
 # an alert that never came: who is subscribed to failure emails
 nobody noone never missed miss / email emails alert alerts notified notification notifications warned => notification global error subscriber @read
+# a run that goes on too long or costs too much: cancel it
+stuck hung frozen burning burn wasting credits forever overrunning runaway / running run runs hours => cancel @post
+# something that runs too often: its schedule
+often frequently frequent / => schedule @read
+# something nobody needs any more: remove it
+anymore unused obsolete leftover unneeded lingering hanging deprecated / => @delete
+# something that disappeared: the audit trail says who removed it
+vanished disappeared vanish disappear / => event @read
+# duplicated rows: the key rows are matched on
+duplicate duplicates duplicated dupes dupe / row rows record records table tables key => primary key @update
+# a connect link that ran out: a new connect session
+expired expire expiring / link links url invitation => connect session @create
 # output of something that went wrong: its logs
 printed printing print output wrote said / error erroring errored failed failing crash crashed => log console @read
 `
