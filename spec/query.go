@@ -19,6 +19,9 @@ type query struct {
 	names map[string]bool
 	// addressed are the stems of nouns the agent gave an id ("run 6").
 	addressed map[string]bool
+	// done are the words of the steps the agent has already taken, when it
+	// asks for another one.
+	done []string
 }
 
 func (ix *Index) analyze(text string) query {
@@ -49,6 +52,7 @@ func (ix *Index) analyze(text string) query {
 		byRole[roleAsked], corr[roleAsked] = byRole[roleDone], corr[roleDone]
 		byRole[roleDone], corr[roleDone] = nil, nil
 	}
+	q.done = byRole[roleDone]
 	neg := byRole[roleNegated]
 	ix.addWords(byRole[roleAsked], corr[roleAsked], &q, 1)
 	ix.addWords(byRole[roleDone], corr[roleDone], &q, 0, contextWeight)
@@ -354,7 +358,7 @@ func doneClause(cw []string) bool {
 		if i > 2 {
 			break
 		}
-		if (i == 0 || subjects[cw[i-1]] || cw[i-1] == "just") && pastTense(w) {
+		if (i == 0 || subjects[cw[i-1]] || cw[i-1] == "just" || cw[i-1] == "already") && pastTense(w) {
 			return true
 		}
 	}

@@ -384,6 +384,43 @@ func (ix *Index) Search(query string, opt SearchOptions) []Hit {
 	if len(q.terms) == 0 && len(q.idents) == 0 {
 		return nil
 	}
+	hits := ix.rank(q, opt.Method)
+	if len(hits) > opt.Limit {
+		hits = hits[:opt.Limit]
+	}
+	return hits
+}
+
+// Weights of the step a two-step request asks for: the calls the done
+// step's description names next gain, the done step itself loses.
+const (
+	nextStepBoost = 1.3
+	doneStepScale = 0.8
+)
+
+// nextSteps reads a request that tells what was already done ("I started
+// the export; how do I get the link?"): the call that did it is the best
+// match of the done words alone, and the calls its description names next
+// ("poll … until done") are the likely step asked for.
+func (ix *Index) nextSteps(q query) (done *Operation, next map[*Operation]bool) {
+	if len(q.done) == 0 {
+		return nil, nil
+	}
+	hits := ix.rank(ix.analyze(strings.Join(q.done, " ")), "")
+	if len(hits) == 0 {
+		return nil, nil
+	}
+	done = hits[0].Op
+	next = map[*Operation]bool{}
+	for _, r := range ix.links.refs[done] {
+		next[r.to] = true
+	}
+	return done, next
+}
+
+// rank scores every operation for q, best first.
+func (ix *Index) rank(q query, methodFilter string) []Hit {
+	done, next := ix.nextSteps(q)
 	scores := make([]float64, len(ix.docs))
 	matched := make([]float64, len(ix.docs))
 	var totalQW float64
@@ -404,7 +441,7 @@ func (ix *Index) Search(query string, opt SearchOptions) []Hit {
 			scores[d] += 4
 		}
 	}
-	method := strings.ToUpper(strings.TrimSpace(opt.Method))
+	method := strings.ToUpper(strings.TrimSpace(methodFilter))
 	hits := make([]Hit, 0, len(ix.docs))
 	for i, d := range ix.docs {
 		if scores[i] <= 0 || (method != "" && d.op.Method != method) {
@@ -416,6 +453,12 @@ func (ix *Index) Search(query string, opt SearchOptions) []Hit {
 			s *= 0.6 + 0.4*matched[i]/totalQW
 		}
 		s *= q.factor(d)
+		switch {
+		case next[d.op]:
+			s *= nextStepBoost
+		case d.op == done:
+			s *= doneStepScale
+		}
 		hits = append(hits, Hit{Op: d.op, Score: s})
 	}
 	sort.SliceStable(hits, func(a, b int) bool {
@@ -424,8 +467,5 @@ func (ix *Index) Search(query string, opt SearchOptions) []Hit {
 		}
 		return hits[a].Op.Key() < hits[b].Op.Key()
 	})
-	if len(hits) > opt.Limit {
-		hits = hits[:opt.Limit]
-	}
 	return hits
 }
