@@ -64,6 +64,7 @@ func (ix *Index) analyze(text string) query {
 		}
 	}
 	ix.readSituations(ws, &q)
+	ix.readOthersOrgs(ws, &q)
 	// A question asks to read, whatever verbs it mentions.
 	if strings.Contains(text, "?") {
 		q.intent.read += 0.5
@@ -726,3 +727,30 @@ func howTo(ws []string) int {
 }
 
 var modals = toSet("do can could should would may")
+
+// readOthersOrgs reads an organization that belongs to someone else ("our
+// client tenants", "a customer's workspace", "each managed account") as
+// partner work, whatever the words between: only partner keys reach
+// organizations other than the caller's own.
+func (ix *Index) readOthersOrgs(ws []string, q *query) {
+	if q.intent.partner > 0 {
+		return
+	}
+	for i, w := range ws {
+		if !othersQualifiers[w] {
+			continue
+		}
+		for j := i + 1; j < len(ws) && j <= i+2; j++ {
+			if orgWords[ws[j]] {
+				q.intent.partner++
+				q.terms[ix.stem("organization")] += expansionWeight
+				return
+			}
+		}
+	}
+}
+
+var (
+	othersQualifiers = toSet("customer customers client clients child children managed downstream end")
+	orgWords         = toSet("org orgs organization organizations organisation organisations tenant tenants workspace workspaces account accounts")
+)
