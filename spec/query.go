@@ -244,6 +244,10 @@ func notExclusion(cw []string, i int) bool {
 	if uncertain[next] {
 		return true
 	}
+	// "the view has no primary key": a lack, not an exclusion.
+	if cw[i] == "no" && i > 0 && haveWords[cw[i-1]] {
+		return true
+	}
 	imperative := cw[i] == "t" && i == 1 && cw[0] == "don"
 	if imperative {
 		return false
@@ -253,6 +257,9 @@ func notExclusion(cw []string, i int) bool {
 	report := cw[i] == "t" || cw[i] == "never" || cw[i] == "not"
 	return failsToHappen[next] || (report && (reportVerbs[next] || (cw[i] == "never" && pastTense(next))))
 }
+
+// haveWords before "no" describe a lack ("has no key", "with no owner").
+var haveWords = toSet("has have had with there")
 
 // reportVerbs are verbs whose negation, after "never", "not" or a
 // contraction, tells what failed to happen.
@@ -329,7 +336,7 @@ func clauses(text string) []string {
 		start := 0
 		fs := strings.Fields(c)
 		for i, f := range fs {
-			if i > start && stepJoiners[strings.ToLower(f)] {
+			if i > start && (stepJoiners[strings.ToLower(f)] || conjunctions[strings.ToLower(f)]) {
 				out = append(out, strings.Join(fs[start:i], " "))
 				start = i + 1
 			}
@@ -340,6 +347,10 @@ func clauses(text string) []string {
 }
 
 var stepJoiners = toSet("then afterwards")
+
+// conjunctions open a clause of their own: a negation before "because" or
+// "but" does not reach past it.
+var conjunctions = toSet("but because although though whereas unless")
 
 // doneOpeners open a clause about a step already taken.
 var doneOpeners = toSet("after once having since")

@@ -24,7 +24,7 @@ flooded flood flooding spamming spammed overwhelmed hammering noisy storm barrag
 # refused by the API: find out who the key belongs to
 403 401 forbidden unauthorized unauthorised denied rejected reject / key token credential => identity me @read
 # an id nobody recognises: resolve it
-mystery unknown unrecognised unrecognized idea kind / uuid id identifier => entity resolved @read
+mystery unknown unrecognised unrecognized idea kind random strange unfamiliar weird mysterious unidentified / uuid uuids id ids identifier => entity resolved @read
 # tables or columns of a source that Polytomic does not list: re-read its
 # schema ("notshown" stands for a negated "show up", "appear", "work")
 missing unlisted absent notshown / table tables object objects column columns field fields => refresh schema @post
