@@ -107,6 +107,7 @@ func (in *intent) add(names []string, w float64) {
 			in.partner++
 		case "existing":
 			in.existing = true
+		case "plain":
 		default:
 			panic("spec: unknown lexicon intent @" + n)
 		}

@@ -15,6 +15,8 @@ package spec
 //	@create @update @delete @read  which HTTP method the task implies
 //	@post                          an action endpoint (start, cancel, …)
 //	@item @list                    one resource, or a collection
+//	@plain                         none: the phrase only stops its words'
+//	                               other readings ("every night" is no list)
 //
 // Keep entries general: they describe the domain, not particular queries.
 // States ("paused", "disabled") are not listed with the actions that reach
@@ -52,7 +54,7 @@ log | logs | log file | log files | logging | console | console output | output 
 export | exports | download | downloadable | zip | archive | package | bundle => export
 status | statuses | state | health | healthy | progress | stuck | hung | running | finished | last error | errored | failing | failed | broken => status
 # a frequency ("every night") asks for no collection, whatever "every" says
-every night | every day | every hour | every morning | every evening | every week | every month | every minute | each night | each day | each hour | each morning | each week | every few hours | every other day =>
+every night | every day | every hour | every morning | every evening | every week | every month | every minute | each night | each day | each hour | each morning | each week | every few hours | every other day => @plain
 schedule | schedules | scheduled | cron | frequency | hourly | daily | nightly | weekly | cadence | what time | fires | goes off | next run | when does => schedule
 org | orgs | organisation | organisations | organization | organizations | workspace | workspaces | tenant | tenants => organization
 sub-account | sub-accounts | subaccount | subaccounts | sub account | sub accounts | sub-organization | sub-organizations | sub organization | sub organizations | sub-org | sub-orgs | suborg | suborgs | child org | child orgs | child organization | child organizations | customer org | customer orgs | customer organization | client org | client orgs | client organization | client organizations | client workspace | client workspaces | customer account | customer accounts | managed org | managed orgs | org id | org ids => organization @partner
