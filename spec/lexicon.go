@@ -52,7 +52,7 @@ resume | reactivate | re-enable | reenable | unpause | turn on | turn back on | 
 cancel | cancels | abort | kill | halt | stop | stops | terminate => cancel @post
 log | logs | log file | log files | logging | console | console output | output | stdout | tail | tailing | printing | live output => log console
 export | exports | download | downloadable | zip | archive | package | bundle => export
-status | statuses | state | health | healthy | progress | stuck | hung | running | finished | last error | errored | failing | failed | broken => status
+status | statuses | state | health | healthy | progress | stuck | hung | running | finished | last error => status
 # a frequency ("every night") asks for no collection, whatever "every" says
 every night | every day | every hour | every morning | every evening | every week | every month | every minute | each night | each day | each hour | each morning | each week | every few hours | every other day => @plain
 schedule | schedules | scheduled | cron | frequency | hourly | daily | nightly | weekly | cadence | what time | fires | goes off | next run | when does => schedule
