@@ -80,6 +80,56 @@ parameter values | dropdown | dropdown options | autocomplete | completion value
 connect session | connect modal | embed | embedded | white-label | whitelabel | onboarding flow | redirect url | connect link => connect session
 entity | entities | resolve | resolve id | belongs to | belong to | belonging to | which thing => entity resolved
 
+# The trade's words for the API's things, from a thesaurus written from the
+# API description alone (how ELT and reverse-ETL users, tickets and agents
+# name them), never from evaluation queries.
+elt pipeline | elt pipelines | extract load | extract-load | loader | data load | data loads | warehouse sync | warehouse syncs | lake load | raw sync | raw syncs | table copy | full copy | database copy | db copy | cdc | change data capture | logical replication | binlog replication | bulk load | bulk copy | data dump | fivetran | airbyte | stitch => bulk sync
+data activation | operational analytics | crm sync | crm syncs | audience sync | segment sync | lead sync | contact sync | account sync | outbound sync | upsert job | field mapping | field mappings | column mapping | column mappings | mapping | mappings | hightouch | census | sync to app => model sync
+sync run | sync runs | run details | run result | run results | outcome | job history | sync history => execution
+crontab | cron expression | interval | timer | trigger time | time window | off-hours | overnight | business hours | run after | chained run | timezone | time zone => schedule
+sobject | sobjects | cursor field | cursor column | tracking field | tracking column | replication key | incremental key | cursor | incremental | incrementally | table selection | selected tables | enabled tables | synced tables | table config | table settings => schema
+error file | error files | error log | error logs | rejected rows | rejects | failed records | bad records | error csv | error report | record-level errors | row-level errors | warnings file | dead letter => execution log error
+signed url | signed urls | presigned link | presigned url => log url
+data model | sql model | cohort | cohorts | dbt model | custom sql | source query => model
+sneak peek | first rows | top 10 | eyeball | spot check | data preview => sample record
+creds | dsn | connection string | jdbc url | service account | key pair | linked account | ssh tunnel => connection
+reauth | reauthorize | reauthorise | re-authenticate | reconnect => connection @update
+check the creds | test the creds | can it connect | verify it can connect | can polytomic reach => test connection
+connector catalog | integration catalog | supported sources | supported destinations | do you support | config form | setup form => connection type types
+reload metadata | reload catalog | refresh catalog | refresh metadata | refresh field list | pick up new columns | detect new tables | re-introspect | introspect => refresh schema
+writable objects | destination object | destination objects | target object | target objects | columns to map to => target object
+destination settings | destination config | destination configuration | destination options => destination target
+choices | select values | list of databases | list of warehouses | list of schemas | list of projects | enum values | lookup values | typeahead => parameter values
+magic link | auth link | onboarding link | hosted auth | oauth link | connect card | connect url | popup | pop-up | iframe | self-serve onboarding => connect session
+passthrough | pass-through | raw api call | direct api call | custom request | call the vendor api | escape hatch => proxy
+rate limit | rate limits | rate limited | quota | throttle | throttled | throttling | payload limit | size cap => proxy info
+ad-hoc query | one-off query | scratch query | sql console | sql editor | worksheet | query results | result set => query run
+background job | async job | long-running operation => job
+live log | live tail | streaming logs | progress messages | recent log lines => log console
+log archive | log bundle | support bundle | zip of logs | collect diagnostics | package logs | zip logs | archive logs | send logs to support => export log
+activity feed | change history | compliance log | access log => event @read
+callback url | endpoint url | notification url | event subscription | listener | receiver | signing secret | hmac => webhook
+distribution list | mailing list | notify list | on-call email | alert routing | escalation contacts | who gets paged | who gets emailed => notification global error subscriber
+offboard | offboarding | deprovision | leaver | leavers | kick out => user @delete
+promote | demote | make admin | downgrade => user role @update
+sso | saml | oidc | okta | identity provider | idp | sso domain | email domain => organization
+personal access token | bearer token | regenerate key | regenerate api key | mint a token | new api key | issue a key => user api key @create
+clone connection | duplicate connection | reuse connection | shared credentials => share shared connection
+token introspection | token info | key type | am i authenticated => identity me
+custom role | permission set | viewer role | editor role | admin role | action set => role permission
+access rule | access rules | acl | access control list | sharing rule | resource-level access | entitlement | entitlements | least privilege | lock down => policy permission
+what is this id | mystery id | unknown id | reverse lookup | look up uuid | lookup id => entity resolved
+enrich | enrichment | data append | append data | firmographics | technographics | clearbit | apollo | zoominfo | people data labs | email finder => enrichment
+skip table | skip the table | cancel table | stop one table | kill one stream => cancel schema @post
+full reload | historical resync | historical sync | re-backfill | truncate and reload | start over | re-import | refetch | re-pull | repopulate | reseed | wipe and reload | reset state => resync start
+stand up | wire up | hook up | instantiate | bootstrap | scaffold => @create
+amend | remap | bump | toggle | flip | tune => @update
+sunset | trash | clean up | unsubscribe | unshare => @delete
+fire off | launch | invoke | sync now | push now | refresh now | force run | try again | retry | catch up => start execution @post
+pull the plug | cut short | interrupt | break off => cancel @post
+go live | re-arm | start scheduling | put back in service | unmute => activate enable @post
+put on hold | on hold | freeze | take offline | shelve => activate disable @post
+
 # a category of things is their type
 category | categories | kinds of | sorts of | varieties of => type
 
