@@ -40,7 +40,25 @@ doing moment / sync syncs pipeline pipelines replication job jobs => status @rea
 # an alert that never came: who is subscribed to failure emails
 nobody noone never missed miss / email emails alert alerts notified notification notifications warned => notification global error subscriber @read
 # a run that goes on too long or costs too much: cancel it
-stuck hung frozen burning burn wasting credits forever overrunning runaway / running run runs hours => cancel @post
+stuck hung frozen burning burn wasting forever overrunning runaway / running run runs hours => cancel @post
+# a cost spike: how often things run
+bill bills cost costs spend spending credits expensive pricey / => schedule @read
+# a run that is slow: its per-table timings
+slow sluggish crawling / run runs sync copy load job => execution @read
+# starting refused because one is under way: its status
+409 conflict already / running start starting run trigger => status @read
+# cannot reach a system: test the connection
+unreachable timeout timeouts ssl tls handshake / connect connection host database db server => test connection
+# callbacks that stopped: the webhook and its state
+firing receiving silent quiet / webhook webhooks callback callbacks endpoint => webhook @read
+# someone with too much access: their roles
+privileged overprivileged read-only readonly / access permission permissions edit admin => user role @update
+# things nobody selected showing up: the sync's settings
+unexpected unwanted appeared appearing / table tables object objects column columns => bulk sync @read
+# a run at the wrong time, or none: the schedule
+skipped late early timezone / run ran runs sync => schedule @read
+# data that vanished from a destination: what happened and which run
+wiped blanked emptied truncated erased overwritten / data record records row rows table tables field fields => event execution @read
 # something that runs too often: its schedule
 often frequently frequent / => schedule @read
 # something nobody needs any more: remove it
