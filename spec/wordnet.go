@@ -65,9 +65,9 @@ var wordnetDB = sync.OnceValue(func() *lexicalDB {
 })
 
 // isEnglish reports whether w is a real word that typo correction must
-// leave alone.
+// leave alone: a listed word, or a form of one WordNet relates.
 func (db *lexicalDB) isEnglish(w string) bool {
-	return db.words[w] || db.related[w] != nil
+	return db.words[w] || db.lookup(w) != nil
 }
 
 // lookup finds what WordNet relates w to, trying its base form when w is
