@@ -19,10 +19,11 @@ const (
 	fLead          // the description's first paragraph: what the call does
 	fDesc          // the rest of the description, and parameter descriptions
 	fRef           // sentences of other operations' descriptions that refer to this one
+	fExample       // example requests for the call, in users' words (examples/)
 	nFields
 )
 
-var fieldWeight = [nFields]float64{fLeaf: 2.0, fName: 3.0, fPath: 1.5, fTag: 1.0, fParams: 0.6, fResp: 0.4, fLead: 0.75, fDesc: 0.15, fRef: 0.6}
+var fieldWeight = [nFields]float64{fLeaf: 2.0, fName: 3.0, fPath: 1.5, fTag: 1.0, fParams: 0.6, fResp: 0.4, fLead: 0.75, fDesc: 0.15, fRef: 0.6, fExample: 0.5}
 
 const (
 	bm25K1 = 1.2
@@ -237,6 +238,7 @@ func (ix *Index) docText(i int, op *Operation, vocab map[string]bool) (fieldText
 	for _, sentence := range ix.links.said[op] {
 		ft[fRef] = append(ft[fRef], words(codeRoute().ReplaceAllString(sentence, ""))...)
 	}
+	ft[fExample] = exampleWords(op)
 	return ft, d
 }
 
@@ -244,7 +246,7 @@ func (ix *Index) docText(i int, op *Operation, vocab map[string]bool) (fieldText
 // the vocabulary that typo correction maps unknown words onto.
 func (ix *Index) learnWords(ft fieldText) {
 	for f := range nFields {
-		if f == fDesc || f == fLead || f == fRef {
+		if f == fDesc || f == fLead || f == fRef || f == fExample {
 			continue
 		}
 		for _, w := range ft[f] {

@@ -1,0 +1,52 @@
+package spec
+
+import (
+	"bufio"
+	"bytes"
+	_ "embed"
+	"strings"
+	"sync"
+)
+
+// requests are example requests for each operation, in the words agents
+// and people use (spec/examples/README.md says who wrote them and how).
+// They are indexed as a field of their operation, so that a request worded
+// like none of the API's own text still finds the call.
+//
+//go:embed examples/requests.tsv
+var requestsTSV []byte
+
+// ExamplesFile is the table of example requests inside examples/.
+const ExamplesFile = "requests.tsv"
+
+// exampleRequests maps a normalised "METHOD /path" to its example requests.
+var exampleRequests = sync.OnceValue(func() map[string][]string {
+	out := map[string][]string{}
+	sc := bufio.NewScanner(bytes.NewReader(requestsTSV))
+	for sc.Scan() {
+		key, text, ok := strings.Cut(sc.Text(), "\t")
+		if !ok || strings.HasPrefix(key, "#") {
+			continue
+		}
+		k := NormalizeKey(key)
+		out[k] = append(out[k], strings.TrimSpace(text))
+	}
+	return out
+})
+
+// exampleWords are the words an operation's example requests ask with:
+// what an example rules out ("…, not the whole sync") or tells as already
+// done ("I started the export; …") speaks for another call, so only the
+// asked words count.
+func exampleWords(op *Operation) []string {
+	var out []string
+	for _, ex := range exampleRequests()[NormalizeKey(op.Key())] {
+		ws, roles := clauseWords(ex)
+		for i, w := range ws {
+			if w != "" && roles[i] == roleAsked {
+				out = append(out, w)
+			}
+		}
+	}
+	return out
+}
