@@ -26,7 +26,7 @@ type query struct {
 
 func (ix *Index) analyze(text string) query {
 	q := query{terms: map[string]float64{}, idents: identifiers(text), plural: map[string]bool{}, singular: map[string]bool{}, names: ix.properNames(text)}
-	raw, roles := clauseWordsJoined(text, ix.joinParticles)
+	raw, roles := clauseWordsJoined(withoutIDs(text), ix.joinParticles)
 	// Correct typos first so that the lexicon sees the intended words.
 	ws := make([]string, len(raw))
 	corrected := make([]float64, len(raw)) // weight of a corrected word; 0 if not corrected
@@ -112,6 +112,24 @@ func (ix *Index) readNumbers(fields []string, q *query) {
 			}
 		}
 	}
+}
+
+// withoutIDs blanks the ids in text ("sync abc123", "run 8f2c"): an id
+// says which item is meant (readNumbers), but its letters are no words.
+func withoutIDs(text string) string {
+	fields := strings.Fields(text)
+	changed := false
+	for i, f := range fields {
+		w := strings.TrimSuffix(strings.Trim(f, ".,;:!?()[]\"'#"), "'s")
+		if looksLikeID(w) && !isNumber(w) {
+			fields[i] = strings.Replace(f, w, "", 1)
+			changed = true
+		}
+	}
+	if !changed {
+		return text
+	}
+	return strings.Join(fields, " ")
 }
 
 // addressItem records that the agent names one w by its id ("run 6",
