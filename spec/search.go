@@ -1,8 +1,10 @@
 package spec
 
 import (
+	"cmp"
 	"math"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -10,16 +12,16 @@ import (
 
 // Fields of an operation's search document, from most to least telling.
 const (
-	fLeaf   = iota // the last literal path segment: what the call acts on
-	fName          // summary and operationId
-	fPath          // every literal path segment
-	fTag           // the resource tag, plus flags such as "partner"
-	fParams        // parameter and top-level body field names
-	fResp          // field names of the success response's payload
-	fLead          // the description's first paragraph: what the call does
-	fDesc          // the rest of the description, and parameter descriptions
-	fRef           // sentences of other operations' descriptions that refer to this one
-	fExample       // example requests for the call, in users' words (examples/)
+	fLeaf    = iota // the last literal path segment: what the call acts on
+	fName           // summary and operationId
+	fPath           // every literal path segment
+	fTag            // the resource tag, plus flags such as "partner"
+	fParams         // parameter and top-level body field names
+	fResp           // field names of the success response's payload
+	fLead           // the description's first paragraph: what the call does
+	fDesc           // the rest of the description, and parameter descriptions
+	fRef            // sentences of other operations' descriptions that refer to this one
+	fExample        // example requests for the call, in users' words (examples/)
 	nFields
 )
 
@@ -463,11 +465,12 @@ func (ix *Index) rank(q query, methodFilter string) []Hit {
 		}
 		hits = append(hits, Hit{Op: d.op, Score: s})
 	}
-	sort.SliceStable(hits, func(a, b int) bool {
-		if hits[a].Score != hits[b].Score {
-			return hits[a].Score > hits[b].Score
+	// Keys are unique, so this order is total: no stable sort needed.
+	slices.SortFunc(hits, func(a, b Hit) int {
+		if c := cmp.Compare(b.Score, a.Score); c != 0 {
+			return c
 		}
-		return hits[a].Op.Key() < hits[b].Op.Key()
+		return strings.Compare(a.Op.Key(), b.Op.Key())
 	})
 	return hits
 }

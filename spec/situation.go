@@ -147,6 +147,9 @@ var goForms = toSet("go goes going gone went")
 const situationIntent = 0.5
 
 func anyIn(set, in map[string]bool) bool {
+	if len(in) < len(set) {
+		set, in = in, set
+	}
 	for s := range set {
 		if in[s] {
 			return true
