@@ -34,13 +34,13 @@ var exampleRequests = sync.OnceValue(func() map[string][]string {
 	return out
 })
 
-// exampleWords are the words an operation's example requests ask with:
+// exampleWords are the words example requests ask with:
 // what an example rules out ("…, not the whole sync") or tells as already
 // done ("I started the export; …") speaks for another call, so only the
 // asked words count.
-func exampleWords(op *Operation) []string {
+func exampleWords(requests []string) []string {
 	var out []string
-	for _, ex := range exampleRequests()[NormalizeKey(op.Key())] {
+	for _, ex := range requests {
 		ws, roles := clauseWords(ex)
 		for i, w := range ws {
 			if w != "" && roles[i] == roleAsked {

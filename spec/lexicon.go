@@ -106,7 +106,7 @@ rate limit | rate limits | rate limited | quota | throttle | throttled | throttl
 ad-hoc query | one-off query | scratch query | sql console | sql editor | worksheet | query results | result set => query run
 background job | async job | long-running operation => job
 live log | live tail | streaming logs | progress messages | recent log lines => log console
-log archive | log bundle | support bundle | zip of logs | collect diagnostics | package logs | zip logs | archive logs | send logs to support => export log
+log export | log exports | logs export | log archive | log bundle | support bundle | zip of logs | collect diagnostics | package logs | zip logs | archive logs | send logs to support => export log
 activity feed | change history | compliance log | access log => event @read
 callback url | endpoint url | notification url | event subscription | listener | receiver | signing secret | hmac => webhook
 distribution list | mailing list | notify list | on-call email | alert routing | escalation contacts | who gets paged | who gets emailed => notification global error subscriber

@@ -240,7 +240,7 @@ func (ix *Index) docText(i int, op *Operation, vocab map[string]bool) (fieldText
 	for _, sentence := range ix.links.said[op] {
 		ft[fRef] = append(ft[fRef], words(codeRoute().ReplaceAllString(sentence, ""))...)
 	}
-	ft[fExample] = exampleWords(op)
+	ft[fExample] = exampleWords(exampleRequests()[NormalizeKey(op.Key())])
 	return ft, d
 }
 

@@ -26,11 +26,15 @@ func TestReadSituations(t *testing.T) {
 		{"a new column in Snowflake isn't showing up", "refresh", false},
 		{"add a new custom field to a table", "", false},
 		{"I need the rejected records from that run", "error", false},
+		{"the copy has been running 9 hours and is burning credits", "cancel", false},
+		{"there's a leftover schedule nobody uses anymore", "", true},
+		{"duplicate rows in the orders table", "primari", false},
+		{"the connect link we sent expired", "session", false},
 	}
 	for _, tt := range tests {
 		q := query{terms: map[string]float64{}}
 		ix.readSituations(words(tt.text), &q)
-		if tt.term == "" && len(q.terms) > 0 {
+		if tt.term == "" && !tt.delete && len(q.terms) > 0 {
 			t.Errorf("%q: read as a situation: %v", tt.text, q.terms)
 		}
 		if tt.term != "" && q.terms[tt.term] <= 0 {
@@ -92,5 +96,49 @@ func TestHowTo(t *testing.T) {
 		if got := howTo(queryWords(tt.text)); got != tt.want {
 			t.Errorf("%q: %d, want %d", tt.text, got, tt.want)
 		}
+	}
+}
+
+// TestOthersOrgs: an organization qualified as someone else's is partner
+// work; the caller's own is not.
+func TestOthersOrgs(t *testing.T) {
+	ix := testIndex(t)
+	for text, want := range map[string]bool{
+		"list all the customer tenants we manage":               true,
+		"remove a contractor from one of our client workspaces": true,
+		"who is in my org":               false,
+		"customer data in the warehouse": false,
+	} {
+		q := ix.analyze(text)
+		if got := q.intent.partner > 0; got != want {
+			t.Errorf("%q: partner %v, want %v", text, got, want)
+		}
+	}
+}
+
+// TestNextSteps: a request that tells the step already taken ranks the
+// call that step's description names next.
+func TestNextSteps(t *testing.T) {
+	ix := testIndex(t)
+	tests := []struct{ text, done, next string }{
+		{"I started the log export for a bulk run; how do I get the download link", "POST /api/bulk/syncs/{sync_id}/executions/{execution_id}/logs/export", "GET /api/jobs/{type}/{id}"},
+		{"I already kicked off the schema refresh on connection 3, how do I know when it's done", "POST /api/connections/{id}/schemas/refresh", "GET /api/connections/{id}/schemas/status"},
+	}
+	for _, tt := range tests {
+		done, next := ix.nextSteps(ix.analyze(tt.text))
+		if done == nil || done.Key() != tt.done {
+			t.Errorf("%q: done step %v, want %s", tt.text, done, tt.done)
+			continue
+		}
+		var found bool
+		for op := range next {
+			found = found || op.Key() == tt.next
+		}
+		if !found {
+			t.Errorf("%q: next steps %v lack %s", tt.text, next, tt.next)
+		}
+	}
+	if done, _ := ix.nextSteps(ix.analyze("list the bulk syncs")); done != nil {
+		t.Errorf("a one-step request has a done step: %v", done.Key())
 	}
 }

@@ -88,6 +88,17 @@ func TestClauseWords(t *testing.T) {
 		{"I exported the logs; how do I poll the job", map[string]int{"exported": roleDone, "logs": roleDone, "poll": roleAsked}},
 		{"after starting the sync, follow the run", map[string]int{"starting": roleDone, "follow": roleAsked}},
 		{"kicked off a refresh then poll until done", map[string]int{"kicked": roleDone, "refresh": roleDone, "poll": roleAsked}},
+		// Inability, reports of what did not happen, and lacks are no exclusions.
+		{"can't remove our old connector, it is in use", map[string]int{"remove": roleAsked, "connector": roleAsked}},
+		{"the sync won't start", map[string]int{"start": roleAsked}},
+		{"requested a log bundle and never got the email", map[string]int{"got": roleDone, "email": roleDone}},
+		{"on-call didn't receive any failure emails", map[string]int{"receive": roleAsked, "emails": roleAsked}},
+		{"the source view has no primary key", map[string]int{"primary": roleAsked, "key": roleAsked}},
+		{"list the syncs without running them", map[string]int{"list": roleAsked, "running": roleNegated}},
+		// A negation ends at a conjunction.
+		{"didn't get alerts because the list is empty", map[string]int{"list": roleAsked, "empty": roleAsked}},
+		{"don't delete it but pause it", map[string]int{"delete": roleNegated, "pause": roleAsked}},
+		{"I already kicked off the re-scan, how do I know when it's done", map[string]int{"kicked": roleDone, "scan": roleDone, "know": roleAsked}},
 	}
 	for _, tt := range tests {
 		ws, roles := clauseWords(tt.text)
@@ -114,6 +125,21 @@ func TestAsksForActor(t *testing.T) {
 	} {
 		if got := asksForActor(strings.Fields(strings.ToLower(q))); got != want {
 			t.Errorf("asksForActor(%q) = %v, want %v", q, got, want)
+		}
+	}
+}
+
+func TestWithoutIDs(t *testing.T) {
+	for in, want := range map[string]string{
+		"get details of sync abc123":     "get details of sync ",
+		"cancel run 8f2c now":            "cancel run  now",
+		"the last 10 runs":               "the last 10 runs",
+		"sync 9's settings":              "sync 9's settings",
+		"pause the HubSpot sync":         "pause the HubSpot sync",
+		"file errors-0001.csv of run 90": "file errors-0001.csv of run 90",
+	} {
+		if got := withoutIDs(in); got != want {
+			t.Errorf("withoutIDs(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
