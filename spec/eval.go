@@ -37,6 +37,36 @@ type EvalFailure struct {
 	Top  []string
 }
 
+// EvalSet is one search evaluation set: where it is, what it is, and the
+// floor its scores must stay above (a little under the current score, so a
+// change that loses ground on any set fails, whichever set it was tuned on).
+type EvalSet struct {
+	Name string
+	// Path is relative to the repository root; the dev set's is
+	// ../shared/eval/search-dev.jsonl, beside the repository.
+	Path, About      string
+	Recall1, Recall5 float64
+	// Frozen sets are never studied: only their totals are looked at,
+	// never a query or a miss.
+	Frozen bool
+}
+
+// EvalSets lists the evaluation sets, the dev set first. The quality test
+// holds each to its floor; `make bench` reports them all.
+func EvalSets() []EvalSet {
+	return []EvalSet{
+		// The product's bar on the dev set: a regression floor, not a target.
+		{Name: "dev", Path: "../shared/eval/search-dev.jsonl", About: "dev set: tuned on, a regression floor", Recall1: 0.85, Recall5: 0.97},
+		{Name: "holdout", Path: "testdata/search/holdout.jsonl", About: "written apart from the dev set; studied, no longer unseen", Recall1: 0.87, Recall5: 0.97},
+		{Name: "u1", Path: "testdata/search/u1.jsonl", About: "unseen batch 1: the first session's tuning set since its first look", Recall1: 0.80, Recall5: 0.95},
+		{Name: "u2", Path: "testdata/search/u2.jsonl", About: "unseen batch 2: frozen, never studied", Recall1: 0.74, Recall5: 0.95, Frozen: true},
+		{Name: "u3", Path: "testdata/search/u3.jsonl", About: "unseen batch 3, written after the search work began: frozen, never studied", Recall1: 0.80, Recall5: 0.94, Frozen: true},
+		{Name: "u4", Path: "testdata/search/u4.jsonl", About: "unseen batch 4, written after the first session's search was final: frozen, never studied", Recall1: 0.76, Recall5: 0.95, Frozen: true},
+		{Name: "u5", Path: "testdata/search/u5.jsonl", About: "unseen batch 5 (paraphrases and symptoms): the second session's tuning set since its first look", Recall1: 0.74, Recall5: 0.93},
+		{Name: "u6", Path: "testdata/search/u6.jsonl", About: "unseen batch 6, second session: frozen, never studied", Recall1: 0.75, Recall5: 0.91, Frozen: true},
+	}
+}
+
 // ReadEvalCases parses a JSONL evaluation set.
 func ReadEvalCases(r io.Reader) ([]EvalCase, error) {
 	var out []EvalCase

@@ -1,54 +1,30 @@
 package spec_test
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"testing"
 
 	"github.com/polytomic-mcp/polytomic-mcp/spec"
 )
 
-// evalSet is one evaluation set and the floor its scores must stay above:
-// a little under the current score, so a change that loses ground on any
-// set fails, whichever set it was tuned on.
-type evalSet struct {
-	name, path       string
-	recall1, recall5 float64
-	// frozen sets are never studied: only their totals are logged, never
-	// a query or a miss.
-	frozen bool
-}
-
-// devPath is the development set that ships beside the repository;
-// SEARCH_EVAL overrides it.
-func devPath() string {
-	if p := os.Getenv("SEARCH_EVAL"); p != "" {
+// evalPath is where set is, seen from this package; SEARCH_EVAL
+// overrides the dev set's.
+func evalPath(set spec.EvalSet) string {
+	if p := os.Getenv("SEARCH_EVAL"); p != "" && set.Name == "dev" {
 		return p
 	}
-	return filepath.Join("..", "..", "shared", "eval", "search-dev.jsonl")
-}
-
-func evalSets() []evalSet {
-	dir := filepath.Join("..", "testdata", "search")
-	return []evalSet{
-		// The product's bar on the dev set: a regression floor, not a target.
-		{name: "dev", path: devPath(), recall1: 0.85, recall5: 0.97},
-		{name: "holdout", path: filepath.Join(dir, "holdout.jsonl"), recall1: 0.87, recall5: 0.97},
-		{name: "u1", path: filepath.Join(dir, "u1.jsonl"), recall1: 0.65, recall5: 0.85},
-		{name: "u2", path: filepath.Join(dir, "u2.jsonl"), recall1: 0.63, recall5: 0.82, frozen: true},
-		{name: "u3", path: filepath.Join(dir, "u3.jsonl"), recall1: 0.72, recall5: 0.88, frozen: true},
-		{name: "u4", path: filepath.Join(dir, "u4.jsonl"), recall1: 0.64, recall5: 0.78, frozen: true},
-		{name: "u5", path: filepath.Join(dir, "u5.jsonl"), recall1: 0.40, recall5: 0.68},
-		{name: "u6", path: filepath.Join(dir, "u6.jsonl"), recall1: 0.63, recall5: 0.83, frozen: true},
-	}
+	return filepath.Join("..", filepath.FromSlash(set.Path))
 }
 
 // evaluate runs an evaluation set and logs its scores; unless the set is
 // frozen, also by kind and every case not ranked first.
-func evaluate(t *testing.T, set evalSet) spec.EvalResult {
+func evaluate(t *testing.T, set spec.EvalSet) spec.EvalResult {
 	t.Helper()
-	f, err := os.Open(set.path)
+	f, err := os.Open(evalPath(set))
 	if err != nil {
 		t.Fatalf("search eval set missing: %v\nfix: the dev set is ../shared/eval/search-dev.jsonl beside the repo (or set SEARCH_EVAL)", err)
 	}
@@ -58,8 +34,8 @@ func evaluate(t *testing.T, set evalSet) spec.EvalResult {
 		t.Fatal(err)
 	}
 	res := spec.Evaluate(embeddedIndex(t), cases)
-	if set.frozen {
-		t.Logf("%s: n=%d Recall@1=%.3f Recall@5=%.3f MRR=%.3f", set.name, res.N, res.Recall1, res.Recall5, res.MRR)
+	if set.Frozen {
+		t.Logf("%s: n=%d Recall@1=%.3f Recall@5=%.3f MRR=%.3f", set.Name, res.N, res.Recall1, res.Recall5, res.MRR)
 		return res
 	}
 	for _, fl := range res.Failures {
@@ -74,19 +50,40 @@ func evaluate(t *testing.T, set evalSet) spec.EvalResult {
 		r := res.ByKind[k]
 		t.Logf("  %-11s n=%3d Recall@1=%.3f Recall@5=%.3f", k, r.N, r.Recall1, r.Recall5)
 	}
-	t.Logf("%s: n=%d Recall@1=%.3f Recall@5=%.3f MRR=%.3f", set.name, res.N, res.Recall1, res.Recall5, res.MRR)
+	t.Logf("%s: n=%d Recall@1=%.3f Recall@5=%.3f MRR=%.3f", set.Name, res.N, res.Recall1, res.Recall5, res.MRR)
 	return res
 }
 
-// TestSearchQuality holds every evaluation set to its floor.
+// TestSearchQuality holds every evaluation set to its floor, and logs the
+// frozen sets together, by kind (totals only).
 func TestSearchQuality(t *testing.T) {
-	for _, set := range evalSets() {
-		t.Run(set.name, func(t *testing.T) {
+	frozen := map[string][3]float64{} // kind -> n, hits@1, hits@5
+	for _, set := range spec.EvalSets() {
+		t.Run(set.Name, func(t *testing.T) {
 			res := evaluate(t, set)
-			if res.Recall1 < set.recall1 || res.Recall5 < set.recall5 {
-				t.Errorf("%s: Recall@1=%.3f (floor %.2f), Recall@5=%.3f (floor %.2f)", set.name, res.Recall1, set.recall1, res.Recall5, set.recall5)
+			if res.Recall1 < set.Recall1 || res.Recall5 < set.Recall5 {
+				t.Errorf("%s: Recall@1=%.3f (floor %.2f), Recall@5=%.3f (floor %.2f)", set.Name, res.Recall1, set.Recall1, res.Recall5, set.Recall5)
+			}
+			if !set.Frozen {
+				return
+			}
+			for k, r := range res.ByKind {
+				n := float64(r.N)
+				a := frozen[k]
+				frozen[k] = [3]float64{a[0] + n, a[1] + r.Recall1*n, a[2] + r.Recall5*n}
 			}
 		})
+	}
+	var all [3]float64
+	for _, k := range slices.Sorted(maps.Keys(frozen)) {
+		a := frozen[k]
+		t.Logf("frozen %-11s n=%3.0f Recall@1=%.3f Recall@5=%.3f", k, a[0], a[1]/a[0], a[2]/a[0])
+		for i := range all {
+			all[i] += a[i]
+		}
+	}
+	if all[0] > 0 {
+		t.Logf("frozen sets together: n=%.0f Recall@1=%.3f Recall@5=%.3f", all[0], all[1]/all[0], all[2]/all[0])
 	}
 }
 
