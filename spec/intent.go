@@ -83,6 +83,9 @@ type intent struct {
 	// existing: the task changes something that exists ("add X to the
 	// existing Y"), whatever its first verb says.
 	existing bool
+	// on and off: the task switches something on or off, which tells
+	// "enable" and "disable" apart where the API has both.
+	on, off float64
 }
 
 func (in *intent) add(names []string, w float64) {
@@ -107,6 +110,10 @@ func (in *intent) add(names []string, w float64) {
 			in.partner++
 		case "existing":
 			in.existing = true
+		case "on":
+			in.on += w
+		case "off":
+			in.off += w
 		case "plain":
 		default:
 			panic("spec: unknown lexicon intent @" + n)
@@ -158,6 +165,22 @@ func (q *query) factor(d docInfo) float64 {
 			f *= addressedBoost
 		}
 	}
+	// Of a pair of opposite switches, the one the wording asks for.
+	if sw := switchOf(d.kind); sw != 0 && in.on != in.off {
+		if (sw > 0) == (in.on > in.off) {
+			f *= 1.1
+		} else {
+			f *= 0.75
+		}
+	}
+	// The two sync families share their words (run, logs, schedule,
+	// cancel): the family the wording names decides between twins.
+	switch tag := firstTag(d.op); {
+	case tag == "Model Sync" && q.terms["bulk"] > 0 && q.terms["model"] <= 0:
+		f *= familyMismatch
+	case tag == "Bulk Sync" && q.terms["bulk"] <= 0 && q.terms["model"] > 0 && q.terms["sync"] > 0:
+		f *= familyMismatch
+	}
 	// Partner endpoints need a partner key, which few callers hold: prefer
 	// the caller's own organization unless the wording is about others'.
 	switch {
@@ -187,6 +210,29 @@ func (q *query) factor(d docInfo) float64 {
 		f *= 1 + 0.2*clamp(shape, -1.5, 1.5)
 	}
 	return f
+}
+
+// switchOf is +1 for a call that switches something on, -1 for one that
+// switches it off, by its summary's verb; 0 for anything else.
+func switchOf(kind string) int {
+	switch kind {
+	case "enable":
+		return 1
+	case "disable":
+		return -1
+	}
+	return 0
+}
+
+// familyMismatch scales a call of the sync family the wording does not
+// name.
+const familyMismatch = 0.85
+
+func firstTag(op *Operation) string {
+	if len(op.Tags) == 0 {
+		return ""
+	}
+	return op.Tags[0]
 }
 
 // addressedBoost rewards a call for each noun of its path that takes the

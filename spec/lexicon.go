@@ -15,6 +15,7 @@ package spec
 //	@create @update @delete @read  which HTTP method the task implies
 //	@post                          an action endpoint (start, cancel, …)
 //	@item @list                    one resource, or a collection
+//	@on @off                       switch something on, or off
 //	@plain                         none: the phrase only stops its words'
 //	                               other readings ("every night" is no list)
 //
@@ -46,8 +47,8 @@ destination | destinations | target | targets | writable | write to | writes to 
 run | runs | execution | executions | job run | job runs | history | run history | past runs | recent runs | last runs | last run | attempts => execution
 kick off | kicks off | trigger | triggers | fire | run now | right now | manually | on demand | start | starts | rerun | re-run | execute | run it => start execution @post
 resync | full resync | rebuild | rebuilds | backfill | from scratch | full refresh | resync mode => resync start
-pause | pauses | deactivate | disable | turn off | suspend | stop scheduling | switch off | mute | silence => activate disable @post
-resume | reactivate | re-enable | reenable | unpause | turn on | turn back on | switch back on | enable | back on | switch on | activate => activate enable @post
+pause | pauses | deactivate | disable | turn off | suspend | stop scheduling | switch off | mute | silence => activate disable @post @off
+resume | reactivate | re-enable | reenable | unpause | turn on | turn back on | switch back on | enable | back on | switch on | activate | unmute => activate enable @post @on
 ^run | ^rerun | ^re-run => start execution @post
 cancel | cancels | abort | kill | halt | stop | stops | terminate => cancel @post
 log | logs | log file | log files | logging | console | console output | output | stdout | tail | tailing | printing | live output => log console
@@ -127,8 +128,8 @@ amend | remap | bump | toggle | flip | tune => @update
 sunset | trash | clean up | unsubscribe | unshare => @delete
 fire off | launch | invoke | sync now | push now | refresh now | force run | try again | retry | catch up => start execution @post
 pull the plug | cut short | interrupt | break off => cancel @post
-go live | re-arm | start scheduling | put back in service | unmute => activate enable @post
-put on hold | on hold | freeze | take offline | shelve => activate disable @post
+go live | re-arm | start scheduling | put back in service => activate enable @post @on
+put on hold | on hold | freeze | take offline | shelve => activate disable @post @off
 
 # a category of things is their type
 category | categories | kinds of | sorts of | varieties of => type

@@ -20,7 +20,7 @@ left leave leaving quit resign resigned depart departed fired offboard offboardi
 # a credential changed under a connection: update the connection
 rotated rotate expired expire changed reset revoked renewed / password passwords secret token credential credentials login => connection @update
 # too much of something: switch it off
-flooded flood flooding spamming spammed overwhelmed hammering noisy storm barrage => activate disable @post
+flooded flood flooding spamming spammed overwhelmed hammering noisy storm barrage => activate disable @post @off
 # refused by the API: find out who the key belongs to
 403 401 forbidden unauthorized unauthorised denied rejected reject / key token credential => identity me @read
 # an id nobody recognises: resolve it

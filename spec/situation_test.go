@@ -142,3 +142,21 @@ func TestNextSteps(t *testing.T) {
 		t.Errorf("a one-step request has a done step: %v", done.Key())
 	}
 }
+
+// TestSwitchesAndFamilies: of two opposite switches the wording picks one;
+// of the two sync families, the one it names.
+func TestSwitchesAndFamilies(t *testing.T) {
+	ix := testIndex(t)
+	tests := []struct{ query, want string }{
+		{"mute the webhook for now", "POST /api/webhooks/{id}/disable"},
+		{"unmute the webhook", "POST /api/webhooks/{id}/enable"},
+		{"what is the replication job printing right now", "GET /api/bulk/syncs/{sync_id}/executions/{execution_id}/consolelog"},
+		{"what is the reverse ETL sync printing right now", "GET /api/syncs/{sync_id}/executions/{id}/consolelog"},
+	}
+	for _, tt := range tests {
+		hits := ix.Search(tt.query, SearchOptions{Limit: 1})
+		if len(hits) == 0 || hits[0].Op.Key() != tt.want {
+			t.Errorf("%q: top %v, want %s", tt.query, hits, tt.want)
+		}
+	}
+}
