@@ -273,7 +273,24 @@ func notExclusion(cw []string, i int) bool {
 	// "never got the email", "didn't receive any callbacks": a report of
 	// what did not happen. "without running it" stays an exclusion.
 	report := cw[i] == "t" || cw[i] == "never" || cw[i] == "not"
-	return failsToHappen[next] || (report && (reportVerbs[next] || (cw[i] == "never" && pastTense(next))))
+	return failsToHappen[next] || (report && (isReportVerb(next) || (cw[i] == "never" && pastTense(next))))
+}
+
+// isReportVerb reports whether w is a report verb, or a long one misspelt
+// by one edit ("recieve"): typo correction only runs after negation is read.
+func isReportVerb(w string) bool {
+	if reportVerbs[w] {
+		return true
+	}
+	if len(w) < 6 {
+		return false
+	}
+	for v := range reportVerbs {
+		if len(v) >= 6 && osaDistance(w, v, 1) <= 1 {
+			return true
+		}
+	}
+	return false
 }
 
 // haveWords before "no" describe a lack ("has no key", "with no owner").

@@ -93,6 +93,7 @@ func TestClauseWords(t *testing.T) {
 		{"the sync won't start", map[string]int{"start": roleAsked}},
 		{"requested a log bundle and never got the email", map[string]int{"got": roleDone, "email": roleDone}},
 		{"on-call didn't receive any failure emails", map[string]int{"receive": roleAsked, "emails": roleAsked}},
+		{"we didn't recieve any failure emails", map[string]int{"recieve": roleAsked, "emails": roleAsked}},
 		{"the source view has no primary key", map[string]int{"primary": roleAsked, "key": roleAsked}},
 		{"list the syncs without running them", map[string]int{"list": roleAsked, "running": roleNegated}},
 		// A negation ends at a conjunction.
