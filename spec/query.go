@@ -158,7 +158,7 @@ func (ix *Index) addWords(ws []string, corrected []float64, q *query, intentScal
 	if len(weight) > 0 {
 		scale = weight[0]
 	}
-	consumed := ix.applyLexicon(ws, q, scale)
+	ix.applyLexicon(ws, q, scale)
 	if intentScale == 0 {
 		q.intent = saved
 	}
@@ -175,9 +175,6 @@ func (ix *Index) addWords(ws []string, corrected []float64, q *query, intentScal
 		}
 		if q.names[w] {
 			wt *= nameWeight
-		}
-		if consumed[i] {
-			wt *= consumedWeight
 		}
 		s := ix.stem(w)
 		q.terms[s] += wt
@@ -422,12 +419,13 @@ func pastTense(w string) bool {
 
 var irregularPast = toSet("ran sent got made built began set wrote put took")
 
-// applyLexicon interprets the query's phrases and reports which words it
-// consumed. Two passes, each taking the longest phrase at every position:
+// applyLexicon adds what the query's phrases mean, as evidence beside the
+// words themselves, which keep their weight. Two passes, each taking the
+// longest phrase at every position:
 // one reads intent (what kind of call), the other meaning (which resource),
 // so that "list" can say both "read" and "collection" while "start
 // replicating" still means a bulk sync.
-func (ix *Index) applyLexicon(ws []string, q *query, scale float64) []bool {
+func (ix *Index) applyLexicon(ws []string, q *query, scale float64) {
 	consumed := make([]bool, len(ws))
 	request := requestStart(ws)
 	// Meaning first: a phrase such as "seat list" is a thing, and the
@@ -474,7 +472,6 @@ func (ix *Index) applyLexicon(ws []string, q *query, scale float64) []bool {
 		}
 		leading = false
 	})
-	return consumed
 }
 
 // requestStart is where the request of a how-to question starts ("how do

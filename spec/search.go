@@ -31,10 +31,9 @@ const (
 	bm25K1 = 1.2
 	bm25B  = 0.6
 	// expansionWeight is how much a word implied by the lexicon counts next to
-	// a word the agent wrote; consumedWeight is what is left of the agent's
-	// own words once a lexicon phrase has interpreted them.
+	// a word the agent wrote (1), which keeps its weight: a reading adds
+	// evidence, it never replaces or outweighs what the agent wrote.
 	expansionWeight = 0.8
-	consumedWeight  = 0.25
 	// negationWeight is the (negative) weight of a word the agent ruled out.
 	negationWeight = -0.5
 	// nameWeight discounts proper nouns: connector and object names show up
