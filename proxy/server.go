@@ -56,7 +56,13 @@ func NewServer(opts Options) *server.MCPServer {
 	hooks := &server.Hooks{}
 	hooks.AddOnSuccess(func(context.Context, any, mcp.MCPMethod, any, any) {
 		warm.Do(func() {
-			go func() { _, _ = opts.Index() }()
+			go func() {
+				_, _ = opts.Index()
+				// Building the index makes a few times its own size in
+				// short-lived garbage; give those pages back now rather
+				// than keep them for the whole session.
+				debug.FreeOSMemory()
+			}()
 			if opts.AfterFirstReply != nil {
 				go opts.AfterFirstReply()
 			}

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	_ "embed"
 	"strings"
-	"sync"
 )
 
 // requests are example requests for each operation, in the words agents
@@ -19,10 +18,12 @@ var requestsTSV []byte
 // ExamplesFile is the table of example requests inside examples/.
 const ExamplesFile = "requests.tsv"
 
-// exampleRequests maps a normalised "METHOD /path" to its example requests.
-var exampleRequests = sync.OnceValue(func() map[string][]string {
+// parseExamples maps a normalised "METHOD /path" to its example requests.
+// The index keeps only their stems; the table itself is read once, while
+// the index is built, and then dropped.
+func parseExamples(tsv []byte) map[string][]string {
 	out := map[string][]string{}
-	sc := bufio.NewScanner(bytes.NewReader(requestsTSV))
+	sc := bufio.NewScanner(bytes.NewReader(tsv))
 	for sc.Scan() {
 		key, text, ok := strings.Cut(sc.Text(), "\t")
 		if !ok || strings.HasPrefix(key, "#") {
@@ -32,7 +33,7 @@ var exampleRequests = sync.OnceValue(func() map[string][]string {
 		out[k] = append(out[k], strings.TrimSpace(text))
 	}
 	return out
-})
+}
 
 // exampleWords are the words example requests ask with:
 // what an example rules out ("…, not the whole sync") or tells as already

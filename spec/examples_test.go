@@ -10,14 +10,15 @@ import (
 // indexed.
 func TestExampleRequests(t *testing.T) {
 	ix := testIndex(t)
+	examples := parseExamples(requestsTSV)
 	ops := map[string]bool{}
 	for _, op := range ix.API().Operations {
 		ops[NormalizeKey(op.Key())] = true
-		if n := len(exampleRequests()[NormalizeKey(op.Key())]); n < 10 {
+		if n := len(examples[NormalizeKey(op.Key())]); n < 10 {
 			t.Errorf("%s has %d example requests, want at least 10", op.Key(), n)
 		}
 	}
-	for key := range exampleRequests() {
+	for key := range examples {
 		if !ops[key] {
 			t.Errorf("examples for %q, which is no operation of the API", key)
 		}

@@ -134,9 +134,10 @@ func newIndex(api *API, lex string) *Index {
 	ix.compileSituations(situationLines)
 	ix.links = buildLinks(api)
 	vocab := nameVocabulary(api)
+	examples := parseExamples(requestsTSV)
 	texts := make([]fieldText, len(api.Operations))
 	for i, op := range api.Operations {
-		ft, d := ix.docText(i, op, vocab)
+		ft, d := ix.docText(i, op, vocab, examples)
 		ix.learnWords(ft)
 		texts[i] = ix.stemFields(ft)
 		d.leafStems = texts[i][fLeaf]
@@ -178,9 +179,10 @@ func nameVocabulary(api *API) map[string]bool {
 	return vocab
 }
 
-// docText splits operation i into its search fields, and records its
+// docText splits operation i into its search fields (examples are the
+// example requests by operation key), and records its
 // parameter names.
-func (ix *Index) docText(i int, op *Operation, vocab map[string]bool) (fieldText, docInfo) {
+func (ix *Index) docText(i int, op *Operation, vocab map[string]bool, examples map[string][]string) (fieldText, docInfo) {
 	var ft fieldText
 	var segs []string
 	for _, seg := range strings.Split(op.Path, "/") {
@@ -239,7 +241,7 @@ func (ix *Index) docText(i int, op *Operation, vocab map[string]bool) (fieldText
 	for _, sentence := range ix.links.said[op] {
 		ft[fRef] = append(ft[fRef], words(codeRoute().ReplaceAllString(sentence, ""))...)
 	}
-	ft[fExample] = exampleWords(exampleRequests()[NormalizeKey(op.Key())])
+	ft[fExample] = exampleWords(examples[NormalizeKey(op.Key())])
 	return ft, d
 }
 

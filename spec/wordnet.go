@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"embed"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -25,7 +26,9 @@ const (
 // words each is related to, and which words are real English.
 type lexicalDB struct {
 	related map[string][]relatedStem
-	words   map[string]bool
+	// words is sorted: a slice of substrings of one string costs a
+	// fraction of a set of the same words.
+	words []string
 }
 
 type relatedStem struct {
@@ -42,7 +45,7 @@ var relationWeight = map[byte]float64{'s': 0.5, 'd': 0.45, 'e': 0.3, 'h': 0.2}
 const relationScale = 0.5
 
 var wordnetDB = sync.OnceValue(func() *lexicalDB {
-	db := &lexicalDB{related: map[string][]relatedStem{}, words: map[string]bool{}}
+	db := &lexicalDB{related: map[string][]relatedStem{}}
 	data, _ := wordnetFS.ReadFile("wordnet/" + WordNetRelated)
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	for sc.Scan() {
@@ -58,16 +61,16 @@ var wordnetDB = sync.OnceValue(func() *lexicalDB {
 		}
 	}
 	data, _ = wordnetFS.ReadFile("wordnet/" + WordNetWords)
-	for _, w := range strings.Fields(string(data)) {
-		db.words[w] = true
-	}
+	db.words = strings.Fields(string(data))
+	slices.Sort(db.words)
 	return db
 })
 
 // isEnglish reports whether w is a real word that typo correction must
 // leave alone: a listed word, or a form of one WordNet relates.
 func (db *lexicalDB) isEnglish(w string) bool {
-	return db.words[w] || db.lookup(w) != nil
+	_, listed := slices.BinarySearch(db.words, w)
+	return listed || db.lookup(w) != nil
 }
 
 // lookup finds what WordNet relates w to, trying its base form when w is
