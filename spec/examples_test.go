@@ -2,6 +2,7 @@ package spec
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -37,6 +38,39 @@ func TestExampleWordsAskedOnly(t *testing.T) {
 	for _, w := range []string{"whole", "sync", "started", "export"} {
 		if slices.Contains(got, w) {
 			t.Errorf("negated or done word %q indexed: %v", w, got)
+		}
+	}
+}
+
+// TestExamplesAreOurOwnWords: no example request repeats a run of seven
+// words of the API description, which is third-party text that the
+// repository never holds, copied or transformed.
+func TestExamplesAreOurOwnWords(t *testing.T) {
+	const run = 7
+	ix := testIndex(t)
+	seen := map[string]bool{}
+	add := func(text string) {
+		ws := words(text)
+		for i := 0; i+run <= len(ws); i++ {
+			seen[strings.Join(ws[i:i+run], " ")] = true
+		}
+	}
+	for _, op := range ix.API().Operations {
+		add(op.Summary)
+		add(op.Description)
+		for _, p := range op.Params {
+			add(p.Description)
+		}
+	}
+	for key, reqs := range parseExamples(requestsTSV) {
+		for _, r := range reqs {
+			ws := words(r)
+			for i := 0; i+run <= len(ws); i++ {
+				if s := strings.Join(ws[i:i+run], " "); seen[s] {
+					t.Errorf("%s: %q repeats the description's %q", key, r, s)
+					break
+				}
+			}
 		}
 	}
 }
