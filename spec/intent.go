@@ -136,22 +136,7 @@ func (q *query) factor(d docInfo) float64 {
 		}
 		in.item += 0.5
 	}
-	var fit float64
-	switch d.op.Method {
-	case "GET", "HEAD":
-		fit = in.read - 0.7*(in.create+in.update+in.del+in.post)
-	case "POST":
-		if d.kind == "create" {
-			fit = in.create - 0.5*(in.read+in.del) - 0.3*in.update
-		} else {
-			fit = in.post + 0.5*in.create - 0.5*in.del - 0.3*in.read
-		}
-	case "PUT", "PATCH":
-		fit = in.update - 0.5*(in.read+in.del) - 0.2*in.create
-	case "DELETE":
-		fit = in.del - 0.7*(in.read+in.create+in.update)
-	}
-	f := 1 + 0.5*clamp(fit, -1.5, 2)
+	f := 1 + 0.5*clamp(methodFit(in, d), -1.5, 2)
 	// The resource a call acts on is the last literal segment of its path,
 	// and its last word is the head noun ("types" in connection_types,
 	// "objects" in targetobjects); naming it is the strongest sign of which
@@ -165,6 +150,37 @@ func (q *query) factor(d docInfo) float64 {
 			f *= addressedBoost
 		}
 	}
+	f *= q.twinFit(in, d)
+	if d.op.Method == "GET" {
+		f *= 1 + 0.2*clamp(q.shapeFit(in, d), -1.5, 1.5)
+	}
+	return f
+}
+
+// methodFit is how well the kind of call the wording asks for fits d's
+// method: positive for a fit, negative for a clash.
+func methodFit(in intent, d docInfo) float64 {
+	switch d.op.Method {
+	case "GET", "HEAD":
+		return in.read - 0.7*(in.create+in.update+in.del+in.post)
+	case "POST":
+		if d.kind == "create" {
+			return in.create - 0.5*(in.read+in.del) - 0.3*in.update
+		}
+		return in.post + 0.5*in.create - 0.5*in.del - 0.3*in.read
+	case "PUT", "PATCH":
+		return in.update - 0.5*(in.read+in.del) - 0.2*in.create
+	case "DELETE":
+		return in.del - 0.7*(in.read+in.create+in.update)
+	}
+	return 0
+}
+
+// twinFit tells apart calls that share their words: opposite switches,
+// the two sync families, and the partner and own-organization versions of
+// a call.
+func (q *query) twinFit(in intent, d docInfo) float64 {
+	f := 1.0
 	// Of a pair of opposite switches, the one the wording asks for.
 	if sw := switchOf(d.kind); sw != 0 && in.on != in.off {
 		if (sw > 0) == (in.on > in.off) {
@@ -189,27 +205,28 @@ func (q *query) factor(d docInfo) float64 {
 	case !d.op.PartnerOnly && in.partner > 0:
 		f *= 0.9
 	}
-	if d.op.Method == "GET" {
-		// One resource or many: what the wording asks for, and whether the
-		// noun the call acts on is inflected the way the path is.
-		collection := !d.item && d.leafPlural
-		shape := in.list - in.item
-		if d.item {
-			shape = -shape
-		}
-		switch {
-		case q.plural[d.leaf] && collection:
-			shape += 0.8
-		case q.plural[d.leaf]:
-			shape -= 0.4
-		case q.singular[d.leaf] && !collection:
-			shape += 0.5
-		case q.singular[d.leaf]:
-			shape -= 0.3
-		}
-		f *= 1 + 0.2*clamp(shape, -1.5, 1.5)
-	}
 	return f
+}
+
+// shapeFit is how well a read's shape, one resource or many, fits what the
+// wording asks for and how it inflects the noun the call acts on.
+func (q *query) shapeFit(in intent, d docInfo) float64 {
+	collection := !d.item && d.leafPlural
+	shape := in.list - in.item
+	if d.item {
+		shape = -shape
+	}
+	switch {
+	case q.plural[d.leaf] && collection:
+		shape += 0.8
+	case q.plural[d.leaf]:
+		shape -= 0.4
+	case q.singular[d.leaf] && !collection:
+		shape += 0.5
+	case q.singular[d.leaf]:
+		shape -= 0.3
+	}
+	return shape
 }
 
 // switchOf is +1 for a call that switches something on, -1 for one that
