@@ -24,13 +24,25 @@ import (
 // TestMain lets testscript run this package's main as the polytomic-mcp
 // command, in-process and with the embedded snapshot.
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
+	testscript.Main(removingBinary{m}, map[string]func(){
 		"polytomic-mcp": func() {
 			os.Exit(runWith(func(f *cmd.Factory) {
 				f.Keychain = &keyring.Keyring{Backend: fileKeychain(os.Getenv("TEST_KEYCHAIN")), Timeout: 500 * time.Millisecond}
 			}))
 		},
 	})
+}
+
+// removingBinary runs the tests, then removes the binary the end-to-end
+// tests built, so that runs leave nothing in the temporary folder.
+type removingBinary struct{ m *testing.M }
+
+func (r removingBinary) Run() int {
+	code := r.m.Run()
+	if binPath != "" {
+		_ = os.RemoveAll(filepath.Dir(binPath))
+	}
+	return code
 }
 
 // TestCLI runs the end-to-end CLI scripts in testdata/script. Scripts reach
