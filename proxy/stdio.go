@@ -221,6 +221,12 @@ func (st *stdio) dispatch(ctx context.Context, line []byte) {
 		st.write(st.handle(ctx, nil, line))
 		return
 	}
+	if !scalarID(e.ID) {
+		// JSON-RPC 2.0 ids are strings or numbers; an object or an array
+		// cannot be echoed back as one, so the reply's id is null.
+		st.writeError(nil, mcp.INVALID_REQUEST, "Invalid Request: id must be a string or a number")
+		return
+	}
 	var id any
 	_ = json.Unmarshal(e.ID, &id)
 	if e.Method == string(mcp.MethodPing) {
@@ -245,6 +251,12 @@ func (st *stdio) dispatch(ctx context.Context, line []byte) {
 		defer st.wg.Done() // added by admit
 		st.finish(req, st.handle(req.ctx, id, req.msg))
 	}()
+}
+
+// scalarID reports whether a request id is a string or a number.
+func scalarID(raw json.RawMessage) bool {
+	raw = bytes.TrimSpace(raw)
+	return len(raw) > 0 && (raw[0] == '"' || raw[0] == '-' || (raw[0] >= '0' && raw[0] <= '9'))
 }
 
 // admit records a request as pending, or says why it cannot be. With

@@ -217,6 +217,26 @@ func TestStdioMessageTooLarge(t *testing.T) {
 	}
 }
 
+// A request whose id is an object, an array or a boolean is refused as an
+// invalid request with a null id; the server goes on.
+func TestStdioIDKinds(t *testing.T) {
+	s, _, _ := blockingServer()
+	in, msgs := stdioPipe(t, s)
+	for _, id := range []string{`{"a":1}`, `[1]`, `true`} {
+		io.WriteString(in, `{"jsonrpc":"2.0","id":`+id+`,"method":"ping"}`+"\n")
+		m := <-msgs
+		if string(m.ID) != "null" || m.Error == nil || m.Error.Code != mcp.INVALID_REQUEST {
+			t.Errorf("id %s: %s %+v", id, m.ID, m.Error)
+		}
+	}
+	for _, id := range []string{`"x"`, `-1`, `7`} {
+		io.WriteString(in, `{"jsonrpc":"2.0","id":`+id+`,"method":"ping"}`+"\n")
+		if m := next(t, msgs, id, nil); m.Error != nil {
+			t.Errorf("id %s: %+v", id, m.Error)
+		}
+	}
+}
+
 func TestMsgCost(t *testing.T) {
 	for _, tt := range []struct {
 		line   string
