@@ -31,6 +31,21 @@ func ruleLines(src, table string) [][2]string {
 	return out
 }
 
+// ruleMeaning reads the right side of a rule line: the stems of its words,
+// and its @intents.
+func ruleMeaning(rhs string) (stems, intents []string) {
+	for _, f := range strings.Fields(rhs) {
+		if strings.HasPrefix(f, "@") {
+			intents = append(intents, f[1:])
+			continue
+		}
+		for _, w := range words(f) {
+			stems = append(stems, stem(w))
+		}
+	}
+	return stems, intents
+}
+
 // trigger is one phrase of a rule.
 type trigger struct {
 	rule     int
@@ -57,15 +72,7 @@ func parseLexicon(src string) []rule {
 			}
 			r.triggers = append(r.triggers, ws)
 		}
-		for _, f := range strings.Fields(rhs) {
-			if strings.HasPrefix(f, "@") {
-				r.intents = append(r.intents, f[1:])
-				continue
-			}
-			for _, w := range words(f) {
-				r.expand = append(r.expand, stem(w))
-			}
-		}
+		r.expand, r.intents = ruleMeaning(rhs)
 		rules = append(rules, r)
 	}
 	return rules

@@ -88,15 +88,7 @@ func (ix *Index) compileSituations(src string) {
 		lhs, rhs := lr[0], lr[1]
 		signs, things, _ := strings.Cut(lhs, "/")
 		s := situation{signs: ix.stemSet(signs), things: ix.stemSet(things)}
-		for _, f := range strings.Fields(rhs) {
-			if strings.HasPrefix(f, "@") {
-				s.intents = append(s.intents, f[1:])
-				continue
-			}
-			for _, w := range words(f) {
-				s.remedy = append(s.remedy, stem(w))
-			}
-		}
+		s.remedy, s.intents = ruleMeaning(rhs)
 		ix.situations = append(ix.situations, s)
 	}
 }
