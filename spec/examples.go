@@ -15,9 +15,6 @@ import (
 //go:embed examples/requests.tsv
 var requestsTSV []byte
 
-// ExamplesFile is the table of example requests inside examples/.
-const ExamplesFile = "requests.tsv"
-
 // parseExamples maps a normalised "METHOD /path" to its example requests.
 // The index keeps only their stems; the table itself is read once, while
 // the index is built, and then dropped.
