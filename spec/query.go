@@ -99,8 +99,7 @@ func (ix *Index) analyze(text string) query {
 // collection, an id for one item.
 func (ix *Index) readNumbers(fields []string, q *query) {
 	for i, f := range fields {
-		// "sync 9's settings": the possessive does not hide the id.
-		w := strings.TrimSuffix(strings.Trim(f, ".,;:!?()[]\"'#"), "'s")
+		w := bareToken(f)
 		switch {
 		case isNumber(w) && isCount(fields, i):
 			// "the last 10 runs": a number of things, not an id.
@@ -114,13 +113,19 @@ func (ix *Index) readNumbers(fields []string, q *query) {
 	}
 }
 
+// bareToken is a whitespace-separated token without the punctuation
+// around it, and without a possessive: "sync 9's settings" addresses sync 9.
+func bareToken(f string) string {
+	return strings.TrimSuffix(strings.Trim(f, ".,;:!?()[]\"'#"), "'s")
+}
+
 // withoutIDs blanks the ids in text ("sync abc123", "run 8f2c"): an id
 // says which item is meant (readNumbers), but its letters are no words.
 func withoutIDs(text string) string {
 	fields := strings.Fields(text)
 	changed := false
 	for i, f := range fields {
-		w := strings.TrimSuffix(strings.Trim(f, ".,;:!?()[]\"'#"), "'s")
+		w := bareToken(f)
 		if looksLikeID(w) && !isNumber(w) {
 			fields[i] = strings.Replace(f, w, "", 1)
 			changed = true
@@ -360,15 +365,14 @@ func clauseWordsJoined(text string, join func([]string)) (ws []string, roles []i
 	return ws, roles
 }
 
-// clauses splits text at punctuation and at the words that join steps
-// ("then").
+// clauses splits text at punctuation and at clauseBreaks.
 func clauses(text string) []string {
 	var out []string
 	for _, c := range strings.FieldsFunc(text, func(r rune) bool { return strings.ContainsRune(",.;:!?()", r) }) {
 		start := 0
 		fs := strings.Fields(c)
 		for i, f := range fs {
-			if i > start && (stepJoiners[strings.ToLower(f)] || conjunctions[strings.ToLower(f)]) {
+			if i > start && clauseBreaks[strings.ToLower(f)] {
 				out = append(out, strings.Join(fs[start:i], " "))
 				start = i + 1
 			}
@@ -378,11 +382,10 @@ func clauses(text string) []string {
 	return out
 }
 
-var stepJoiners = toSet("then afterwards")
-
-// conjunctions open a clause of their own: a negation before "because" or
-// "but" does not reach past it.
-var conjunctions = toSet("but because although though whereas unless")
+// clauseBreaks open a clause of their own: the words that join steps
+// ("then"), and conjunctions, past which a negation does not reach ("don't
+// delete it but pause it").
+var clauseBreaks = toSet("then afterwards but because although though whereas unless")
 
 // doneOpeners open a clause about a step already taken.
 var doneOpeners = toSet("after once having since")
