@@ -198,10 +198,7 @@ func (q *query) twinFit(in intent, d docInfo) float64 {
 	}
 	// The two sync families share their words (run, logs, schedule,
 	// cancel): the family the wording names decides between twins.
-	switch tag := firstTag(d.op); {
-	case tag == "Model Sync" && q.terms["bulk"] > 0 && q.terms["model"] <= 0:
-		f *= familyMismatch
-	case tag == "Bulk Sync" && q.terms["bulk"] <= 0 && q.terms["model"] > 0 && q.terms["sync"] > 0:
+	if tag := firstTag(d.op); q.family != "" && (tag == bulkFamily || tag == modelFamily) && tag != q.family {
 		f *= familyMismatch
 	}
 	// Partner endpoints need a partner key, which few callers hold: prefer

@@ -22,7 +22,16 @@ type query struct {
 	// done are the words of the steps the agent has already taken, when it
 	// asks for another one.
 	done []string
+	// family is the sync family the wording names (bulkFamily,
+	// modelFamily), or "".
+	family string
 }
+
+// The tags of the two sync families.
+const (
+	bulkFamily  = "Bulk Sync"
+	modelFamily = "Model Sync"
+)
 
 func (ix *Index) analyze(text string) query {
 	q := query{terms: map[string]float64{}, idents: identifiers(text), plural: map[string]bool{}, singular: map[string]bool{}, names: ix.properNames(text)}
@@ -91,6 +100,12 @@ func (ix *Index) analyze(text string) query {
 	// Likewise a "model" without "sync" is the model resource itself.
 	if q.terms["model"] > 0 && q.terms["sync"] == 0 {
 		q.terms["sync"] = negationWeight / 2
+	}
+	switch {
+	case q.terms["bulk"] > 0 && q.terms["model"] <= 0:
+		q.family = bulkFamily
+	case q.terms["bulk"] <= 0 && q.terms["model"] > 0 && q.terms["sync"] > 0:
+		q.family = modelFamily
 	}
 	return q
 }
