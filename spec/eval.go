@@ -140,6 +140,35 @@ func rankOf(ix *Index, c EvalCase) (int, []string) {
 	return rank, top
 }
 
+// Pool scores several evaluation sets as one: each set counts by its
+// number of cases, overall and by kind. Failures are not carried over.
+func Pool(results ...EvalResult) EvalResult {
+	out := EvalResult{ByKind: map[string]*EvalResult{}}
+	for _, r := range results {
+		out.addRates(r)
+		for k, kr := range r.ByKind {
+			if out.ByKind[k] == nil {
+				out.ByKind[k] = &EvalResult{}
+			}
+			out.ByKind[k].addRates(*kr)
+		}
+	}
+	out.finish()
+	for _, k := range out.ByKind {
+		k.finish()
+	}
+	return out
+}
+
+// addRates adds the counts behind o's rates to r's running counts.
+func (r *EvalResult) addRates(o EvalResult) {
+	n := float64(o.N)
+	r.N += o.N
+	r.Recall1 += o.Recall1 * n
+	r.Recall5 += o.Recall5 * n
+	r.MRR += o.MRR * n
+}
+
 // add counts one case answered at rank (0: not in the top 20).
 func (r *EvalResult) add(rank int) {
 	r.N++

@@ -57,34 +57,27 @@ func evaluate(t *testing.T, set spec.EvalSet) spec.EvalResult {
 // TestSearchQuality holds every evaluation set to its floor, and logs the
 // frozen sets together, by kind (totals only).
 func TestSearchQuality(t *testing.T) {
-	frozen := map[string][3]float64{} // kind -> n, hits@1, hits@5
+	var frozen []spec.EvalResult
 	for _, set := range spec.EvalSets() {
 		t.Run(set.Name, func(t *testing.T) {
 			res := evaluate(t, set)
 			if res.Recall1 < set.Recall1 || res.Recall5 < set.Recall5 {
 				t.Errorf("%s: Recall@1=%.3f (floor %.2f), Recall@5=%.3f (floor %.2f)", set.Name, res.Recall1, set.Recall1, res.Recall5, set.Recall5)
 			}
-			if !set.Frozen {
-				return
-			}
-			for k, r := range res.ByKind {
-				n := float64(r.N)
-				a := frozen[k]
-				frozen[k] = [3]float64{a[0] + n, a[1] + r.Recall1*n, a[2] + r.Recall5*n}
+			if set.Frozen {
+				frozen = append(frozen, res)
 			}
 		})
 	}
-	var all [3]float64
-	for _, k := range slices.Sorted(maps.Keys(frozen)) {
-		a := frozen[k]
-		t.Logf("frozen %-11s n=%3.0f Recall@1=%.3f Recall@5=%.3f", k, a[0], a[1]/a[0], a[2]/a[0])
-		for i := range all {
-			all[i] += a[i]
-		}
+	if len(frozen) == 0 {
+		return
 	}
-	if all[0] > 0 {
-		t.Logf("frozen sets together: n=%.0f Recall@1=%.3f Recall@5=%.3f", all[0], all[1]/all[0], all[2]/all[0])
+	pooled := spec.Pool(frozen...)
+	for _, k := range slices.Sorted(maps.Keys(pooled.ByKind)) {
+		r := pooled.ByKind[k]
+		t.Logf("frozen %-11s n=%3d Recall@1=%.3f Recall@5=%.3f", k, r.N, r.Recall1, r.Recall5)
 	}
+	t.Logf("frozen sets together: n=%d Recall@1=%.3f Recall@5=%.3f", pooled.N, pooled.Recall1, pooled.Recall5)
 }
 
 // embeddedIndex returns the index over the embedded snapshot, failing with

@@ -139,3 +139,20 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// TestPool: pooled sets count by their sizes, overall and by kind.
+func TestPool(t *testing.T) {
+	a := spec.EvalResult{N: 10, Recall1: 0.5, Recall5: 1, MRR: 0.7, ByKind: map[string]*spec.EvalResult{"task": {N: 10, Recall1: 0.5, Recall5: 1, MRR: 0.7}}}
+	b := spec.EvalResult{N: 30, Recall1: 0.9, Recall5: 0.8, MRR: 0.9, ByKind: map[string]*spec.EvalResult{"task": {N: 20, Recall1: 1, Recall5: 1, MRR: 1}, "typo": {N: 10, Recall1: 0.7, Recall5: 0.4, MRR: 0.7}}}
+	p := spec.Pool(a, b)
+	near := func(x, y float64) bool { return x-y < 1e-9 && y-x < 1e-9 }
+	if p.N != 40 || !near(p.Recall1, 0.8) || !near(p.Recall5, 0.85) || !near(p.MRR, 0.85) {
+		t.Errorf("pooled %+v", p)
+	}
+	if k := p.ByKind["task"]; k.N != 30 || !near(k.Recall1, 2.5/3) {
+		t.Errorf("task %+v", k)
+	}
+	if k := p.ByKind["typo"]; k.N != 10 || !near(k.Recall5, 0.4) {
+		t.Errorf("typo %+v", k)
+	}
+}

@@ -381,15 +381,14 @@ func (b *bench) quality() error {
 	for _, s := range all {
 		byName[s.name] = s.res
 	}
-	var n, hit1, hit5 float64
+	var frozen []spec.EvalResult
 	for _, set := range spec.EvalSets() {
 		if res, ok := byName[filepath.Base(set.Path)]; ok && set.Frozen {
-			k := float64(res.N)
-			n, hit1, hit5 = n+k, hit1+res.Recall1*k, hit5+res.Recall5*k
+			frozen = append(frozen, res)
 		}
 	}
-	if n > 0 {
-		r.p("The frozen sets together (never studied; %.0f queries): Recall@1 %.3f, Recall@5 %.3f.", n, hit1/n, hit5/n)
+	if pooled := spec.Pool(frozen...); pooled.N > 0 {
+		r.p("The frozen sets together (never studied; %d queries): Recall@1 %.3f, Recall@5 %.3f.", pooled.N, pooled.Recall1, pooled.Recall5)
 		r.p("")
 	}
 	r.p("Floors per set are enforced by `TestSearchQuality` (`go test ./spec -run Quality -v`); the dev set's is the product's bar, Recall@1 ≥ 0.85 and Recall@5 ≥ 0.97.")
